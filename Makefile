@@ -1,0 +1,105 @@
+# madoguchi: make, make check, make run, make install, make SANITIZE=address,undefined
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+OPT       ?= -O2 -g
+WERROR    ?= -Werror
+SANITIZE  ?=
+
+PKGS      := libevent libpq yaml-0.1 jansson libsodium
+WARN      := -std=c11 -Wall -Wextra -Wformat=2 -Wmissing-prototypes \
+             -Wstrict-prototypes -Wshadow -Wwrite-strings $(WERROR)
+CPPFLAGS  += -D_GNU_SOURCE -DMADOGUCHI_VERSION='"$(VERSION)"' -Iserver
+SAN_FLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+ALL_CFLAGS = $(OPT) $(WARN) $(SAN_FLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+# Objects of each build flavour live apart, so switching SANITIZE rebuilds all.
+FLAVOUR   := $(if $(SANITIZE),san,plain)
+B         := build/$(FLAVOUR)
+
+# pkg-config is asked only when building, so "make deps" works on a bare machine.
+pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+CORE      := xmalloc log clock router problem config
+DAEMON    := $(CORE) db migrate migrations_data http request api main
+SERVER_OBJS := $(DAEMON:%=$(B)/server/%.o)
+
+# Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
+UNIT      := router problem config clock
+router_MODS  := router
+problem_MODS := problem xmalloc
+config_MODS  := config log xmalloc
+clock_MODS   := clock
+UNIT_BINS := $(UNIT:%=tests/check_%)
+
+.PHONY: all deps run check unit integration install clean distclean
+all: server/madoguchid client/madoguchi
+
+deps:
+	@./deploy/deps.sh
+
+$(B)/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(ALL_LDFLAGS)' > $@
+FORCE:
+
+$(B)/%.o: %.c $(B)/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(call pc_cflags,$(PKGS) check) -MMD -MP -c $< -o $@
+
+# Migrations are compiled into the daemon, so the binary and its schema travel together.
+$(B)/server/migrations_data.c: server/embed-migrations.sh $(sort $(wildcard migrations/*.sql))
+	@mkdir -p $(@D)
+	./server/embed-migrations.sh $(sort $(wildcard migrations/*.sql)) > $@
+$(B)/server/migrations_data.o: $(B)/server/migrations_data.c $(B)/flags
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+server/madoguchid: $(SERVER_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS))
+
+client/madoguchi: $(B)/client/madoguchi.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+.SECONDEXPANSION:
+tests/check_%: $(B)/tests/check_%.o $$(patsubst %,$(B)/server/%.o,$$($$*_MODS))
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS) check)
+
+tests/integration/check_integration: $(B)/tests/integration/check_integration.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,jansson check libcurl)
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do CK_DEFAULT_TIMEOUT=60 ./$$t; done
+
+integration: all tests/integration/check_integration
+	@./tests/integration/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory integration
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@./deploy/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/share/madoguchi/config/municipalities
+	install -m 755 server/madoguchid $(DESTDIR)$(PREFIX)/sbin/madoguchid
+	install -m 755 client/madoguchi $(DESTDIR)$(PREFIX)/bin/madoguchi
+	install -m 644 config/madoguchi.yaml $(DESTDIR)$(PREFIX)/share/madoguchi/config/
+	install -m 644 config/municipalities/*.yaml $(DESTDIR)$(PREFIX)/share/madoguchi/config/municipalities/
+	install -m 644 deploy/madoguchid.service $(DESTDIR)$(PREFIX)/share/madoguchi/
+
+clean:
+	rm -rf build server/madoguchid client/madoguchi $(UNIT_BINS) tests/integration/check_integration
+
+distclean: clean
+	rm -rf var
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,96 @@
+/* Route table, /healthz and /v1/offices. */
+#include "api.h"
+
+#include "app.h"
+#include "config.h"
+#include "problem.h"
+#include "request.h"
+
+#include <jansson.h>
+
+static const char *const no_params[] = { NULL };
+static struct db_stmt stmt_ping = { "SELECT 1", 0, 0 };
+
+/* Answers 503 for the health probe, saying which part is down. */
+static void
+healthz_unavailable(struct request *r)
+{
+	json_t *p = problem_new(503, "database_unavailable", "the database is unreachable");
+
+	json_object_set_new(p, "status", json_integer(503));
+	json_object_set_new(p, "database", json_string("unavailable"));
+	req_header(r, "Retry-After", "5");
+	req_problem_json(r, p);
+}
+
+/* The database answered (or failed) the health probe. */
+static void
+healthz_done(struct request *r, const struct db_result *res)
+{
+	if (res->ok)
+		req_json(r, 200, json_pack("{s:s, s:s}", "status", "ok", "database", "ok"));
+	else
+		healthz_unavailable(r);
+}
+
+/* GET /healthz: 200 when the daemon can reach its database, else 503. */
+static void
+healthz(struct request *r)
+{
+	if (!req_query_allow(r, no_params))
+		return;
+	if (r->app->draining) {
+		req_problem(r, 503, "shutting_down", "the daemon is shutting down");
+		return;
+	}
+	if (!db_is_up(r->app->db)) {
+		healthz_unavailable(r);
+		return;
+	}
+	if (!req_db(r, &stmt_ping, NULL, healthz_done))
+		return;	/* it answered 503 */
+}
+
+/* A {"ja","en"} object. */
+static json_t *
+name_json(const struct config_name *n)
+{
+	return json_pack("{s:s, s:s}", "ja", n->ja, "en", n->en);
+}
+
+/* One office as the API shows it. */
+static json_t *
+office_json(const struct config *cfg, const struct config_office *o)
+{
+	const struct config_municipality *m = &cfg->municipalities[o->municipality];
+	json_t *services = json_array();
+
+	for (size_t i = 0; i < o->nservices; i++)
+		json_array_append_new(services, json_string(o->services[i]));
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o}", "id", o->id, "name", o->name.ja,
+	    "names", name_json(&o->name), "municipality", m->id,
+	    "municipality_names", name_json(&m->name), "services", services);
+}
+
+/* GET /v1/offices: every configured office with the services it offers. */
+static void
+offices(struct request *r)
+{
+	json_t *list = json_array();
+
+	if (!req_query_allow(r, no_params)) {
+		json_decref(list);
+		return;
+	}
+	for (size_t i = 0; i < r->cfg->noffices; i++)
+		json_array_append_new(list, office_json(r->cfg, &r->cfg->offices[i]));
+	req_json(r, 200, json_pack("{s:o}", "offices", list));
+}
+
+#define H(fn) ((router_fn *)(void (*)(struct request *))(fn))
+
+const struct router_route api_routes[] = {
+	{ ROUTER_GET, "/healthz", H(healthz), "healthz" },
+	{ ROUTER_GET, "/v1/offices", H(offices), "offices" },
+};
+const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

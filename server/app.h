@@ -1,0 +1,23 @@
+/* The daemon's shared state, one instance, handed to every request. */
+#ifndef MADOGUCHI_APP_H
+#define MADOGUCHI_APP_H
+
+#include <stdbool.h>
+#include <time.h>
+
+struct config;
+struct db_pool;
+struct http_server;
+struct event_base;
+
+/* What handlers reach through their request. */
+struct app {
+	struct event_base *base;	/* the one event loop */
+	struct config *cfg;		/* the running config; requests hold a reference */
+	struct db_pool *db;		/* the database pool */
+	struct http_server *http;	/* the HTTP front end */
+	time_t started;			/* when the daemon started (real time) */
+	bool draining;			/* SIGTERM seen: finishing what is in flight */
+};
+
+#endif

@@ -1,0 +1,95 @@
+/* The injectable clock: real time plus a fixed shift chosen at start-up. */
+#include "clock.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Seconds added to real time; 0 unless MADOGUCHI_NOW was given. */
+static time_t shift;
+
+/* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian). */
+static long
+days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* Returns the number of days in month m of year y. */
+static int
+month_days(int y, int m)
+{
+	static const int len[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : len[m - 1];
+}
+
+/* Parses the "+09:00", "-05:30" or "Z" suffix into seconds east of UTC. */
+static bool
+parse_offset(const char *s, long *out)
+{
+	int hh, mm, n = 0;
+
+	if (strcmp(s, "Z") == 0) {
+		*out = 0;
+		return true;
+	}
+	if ((s[0] != '+' && s[0] != '-') ||
+	    sscanf(s + 1, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5 || s[6] != '\0' ||
+	    hh > 14 || mm > 59)
+		return false;
+	*out = (s[0] == '-' ? -1 : 1) * (hh * 3600L + mm * 60L);
+	return true;
+}
+
+bool
+clock_parse_instant(const char *s, time_t *out)
+{
+	int y, mo, d, h, mi, sec, n = 0;
+	long off;
+
+	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':')
+		return false;
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
+	    n != 19)
+		return false;
+	if (y < 1970 || y > 2199 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) ||
+	    h > 23 || mi > 59 || sec > 59 || !parse_offset(s + 19, &off))
+		return false;
+	*out = (time_t)(days_from_civil(y, mo, d) * 86400L + h * 3600L + mi * 60L + sec - off);
+	return true;
+}
+
+void
+clock_set_start(time_t instant)
+{
+	shift = instant - time(NULL);
+}
+
+bool
+clock_is_shifted(void)
+{
+	return shift != 0;
+}
+
+time_t
+clock_now(void)
+{
+	return time(NULL) + shift;
+}
+
+void
+clock_format_jst(time_t t, char buf[static 26])
+{
+	time_t local = t + 9 * 3600;
+	struct tm tm;
+
+	gmtime_r(&local, &tm);
+	strftime(buf, 26, "%Y-%m-%dT%H:%M:%S+09:00", &tm);
+}

@@ -1,0 +1,78 @@
+/*
+ * The daemon's configuration: one YAML file plus the municipality files it
+ * includes. A load parses into a fresh struct and validates all of it; a
+ * running daemon swaps configs only when the new one is whole (SIGHUP).
+ */
+#ifndef MADOGUCHI_CONFIG_H
+#define MADOGUCHI_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A name in the two languages every resident-facing text carries. */
+struct config_name {
+	char *ja;		/* Japanese, required */
+	char *en;		/* English; the Japanese name when the file gives none */
+};
+
+/* A municipality, from one included file. */
+struct config_municipality {
+	char *id;		/* "kasugai": lower-case letters, digits, '-' */
+	struct config_name name; /* "春日井市" / "Kasugai City" */
+	char *file;		/* the file it came from, for messages */
+};
+
+/* An office (a counter location) of a municipality. */
+struct config_office {
+	char *id;		/* "kasugai-main", unique across all municipalities */
+	struct config_name name; /* display name */
+	size_t municipality;	/* index into config.municipalities */
+	char **services;	/* service ids offered, validated */
+	size_t nservices;	/* entries in services */
+	char *file;		/* file and line of the definition, for messages */
+	int line;
+};
+
+/* Everything the daemon reads from its configuration files. */
+struct config {
+	int refs;			/* holders; freed when the last one lets go */
+	char *path;			/* the main file, as given */
+	char *listen;			/* "ADDR:PORT" to serve HTTP on (restart to change) */
+	char *database_url;		/* libpq connection string (restart to change) */
+	long db_pool_size;		/* connections in the pool (restart to change) */
+	long db_connect_timeout_s;	/* a connection attempt's limit */
+	long http_max_connections;	/* open client connections at most */
+	long http_max_body_bytes;	/* larger request bodies get 413 */
+	long http_max_header_bytes;	/* larger request headers are refused */
+	long http_idle_timeout_s;	/* an idle keep-alive connection is closed after this */
+	long http_read_deadline_s;	/* a request must arrive whole within this */
+	long http_request_deadline_s;	/* a handler must answer within this, else 503 */
+	long shutdown_grace_s;		/* SIGTERM waits this long for requests in flight */
+	char *log_level;		/* debug, info, warn, error */
+	struct config_municipality *municipalities; /* in include order */
+	size_t nmunicipalities;
+	struct config_office *offices;	/* in file order */
+	size_t noffices;
+};
+
+/*
+ * Loads and validates path and its includes. On failure returns NULL and sets
+ * *cause (caller frees) to "file:line:column: what was wrong, what was expected".
+ * The result has one reference.
+ */
+struct config *config_load(const char *path, char **cause) __attribute__((warn_unused_result));
+/* Takes a reference. */
+struct config *config_ref(struct config *cfg);
+/* Drops a reference; frees the config with the last one. NULL is allowed. */
+void config_unref(struct config *cfg);
+/*
+ * Copies into next the settings that cannot change while running, logging each
+ * one that the reloaded file tried to change. Returns how many were kept.
+ */
+int config_keep_fixed(struct config *next, const struct config *running);
+/* Finds an office by id, or NULL. */
+const struct config_office *config_office(const struct config *cfg, const char *id);
+/* True when office offers service. */
+bool config_office_offers(const struct config_office *office, const char *service);
+
+#endif

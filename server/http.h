@@ -1,0 +1,30 @@
+/*
+ * The HTTP front end on evhttp: listening, limits, the connection cap, the
+ * read deadline, and recovery when file descriptors run out. Requests go to
+ * request_dispatch (request.h).
+ */
+#ifndef MADOGUCHI_HTTP_H
+#define MADOGUCHI_HTTP_H
+
+#include <stdbool.h>
+
+struct app;
+struct config;
+struct http_server;
+struct evhttp_connection;
+
+/* Binds cfg->listen (or listen when non-NULL) and starts accepting. */
+struct http_server *http_server_new(struct app *app, const char *listen, char **cause)
+    __attribute__((warn_unused_result));
+/* Applies the reloadable HTTP limits of cfg. */
+void http_server_configure(struct http_server *hs, const struct config *cfg);
+/* Stops accepting new connections (SIGTERM). */
+void http_server_stop_accepting(struct http_server *hs);
+/* Request layer: an answer went out on evcon; it may wait for the next request. */
+void http_server_answered(struct evhttp_connection *evcon);
+/* Open client connections now. */
+int http_server_connections(const struct http_server *hs);
+/* Closes everything. */
+void http_server_free(struct http_server *hs);
+
+#endif

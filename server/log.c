@@ -1,0 +1,75 @@
+/* Timestamped log lines on standard error. */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+static enum log_level min_level = LOG_LVL_INFO;
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+void
+log_set_level(enum log_level level)
+{
+	min_level = level;
+}
+
+bool
+log_level_parse(const char *s, enum log_level *out)
+{
+	for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++) {
+		if (strcmp(s, level_names[i]) == 0) {
+			*out = (enum log_level)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Writes one line: UTC time with milliseconds, level, message. */
+static void __attribute__((format(printf, 2, 0)))
+log_write(enum log_level level, const char *fmt, va_list ap)
+{
+	struct timeval tv;
+	struct tm tm;
+	char stamp[32];
+
+	if (level < min_level)
+		return;
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+	flockfile(stderr);
+	fprintf(stderr, "%s.%03ldZ %s ", stamp, (long)(tv.tv_usec / 1000), level_names[level]);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	funlockfile(stderr);
+}
+
+#define LOG_FN(name, level)			\
+	void name(const char *fmt, ...)		\
+	{					\
+		va_list ap;			\
+		va_start(ap, fmt);		\
+		log_write(level, fmt, ap);	\
+		va_end(ap);			\
+	}
+
+LOG_FN(log_debug, LOG_LVL_DEBUG)
+LOG_FN(log_info, LOG_LVL_INFO)
+LOG_FN(log_warn, LOG_LVL_WARN)
+LOG_FN(log_error, LOG_LVL_ERROR)
+
+void
+fatal(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_write(LOG_LVL_ERROR, fmt, ap);
+	va_end(ap);
+	exit(status);
+}

@@ -1,0 +1,312 @@
+/* madoguchid: options, start-up, signals and the staged shutdown. */
+#include "api.h"
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "migrate.h"
+#include "request.h"
+#include "xmalloc.h"
+
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#define DRAIN_POLL_MS 50
+#define MAINTENANCE_S 30
+
+/* What the command line asked for. */
+struct options {
+	const char *config;	/* -c FILE */
+	const char *listen;	/* --listen ADDR:PORT, overrides the config */
+	bool migrate;		/* apply migrations and exit */
+	bool check_config;	/* validate and exit */
+};
+
+static struct app app;
+static struct event *drain_timer;	/* polls in-flight requests while draining */
+static struct timeval drain_until;	/* when draining gives up */
+
+/* Prints the usage text to fp. */
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: madoguchid [-c FILE] [--listen ADDR:PORT] [--migrate | --check-config]\n"
+	    "\n"
+	    "  -c, --config FILE      configuration (default /etc/madoguchi/madoguchi.yaml)\n"
+	    "      --listen ADDR:PORT serve HTTP here instead of the configured address\n"
+	    "      --migrate          apply pending database migrations and exit\n"
+	    "      --check-config     validate the configuration and exit\n"
+	    "  -V, --version          print the version and exit\n"
+	    "  -h, --help             print this help and exit\n"
+	    "\n"
+	    "environment:\n"
+	    "  MADOGUCHI_DATABASE_URL  overrides database.url\n"
+	    "  MADOGUCHI_NOW           start the clock at this instant (tests and demos),\n"
+	    "                          e.g. 2026-12-15T10:00:00+09:00\n");
+}
+
+/* Parses the command line; exits on --help, --version and bad usage. */
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "migrate", no_argument, NULL, 'm' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	o->config = "/etc/madoguchi/madoguchi.yaml";
+	while ((ch = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->config = optarg; break;
+		case 'l': o->listen = optarg; break;
+		case 'm': o->migrate = true; break;
+		case 'k': o->check_config = true; break;
+		case 'V': printf("madoguchid %s\n", MADOGUCHI_VERSION); exit(EX_OK);
+		case 'h': usage(stdout); exit(EX_OK);
+		default: usage(stderr); exit(EX_USAGE);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "madoguchid: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		exit(EX_USAGE);
+	}
+	if (o->migrate && o->check_config) {
+		fprintf(stderr, "madoguchid: --migrate and --check-config exclude each other\n");
+		exit(EX_USAGE);
+	}
+}
+
+/* Loads the config with the environment's overrides applied; NULL with *cause. */
+static struct config *
+load_config(const char *path, char **cause)
+{
+	struct config *cfg = config_load(path, cause);
+	const char *url = getenv("MADOGUCHI_DATABASE_URL");
+	enum log_level lvl;
+
+	if (cfg == NULL)
+		return NULL;
+	if (url != NULL && url[0] != '\0') {
+		free(cfg->database_url);
+		cfg->database_url = xstrdup(url);
+	}
+	if (log_level_parse(cfg->log_level, &lvl))
+		log_set_level(lvl);
+	return cfg;
+}
+
+/* Applies MADOGUCHI_NOW, if set. */
+static void
+setup_clock(void)
+{
+	const char *now = getenv("MADOGUCHI_NOW");
+	time_t t;
+
+	if (now == NULL || now[0] == '\0')
+		return;
+	if (!clock_parse_instant(now, &t))
+		fatal(EX_USAGE, "MADOGUCHI_NOW='%s' is not an instant like "
+		    "2026-12-15T10:00:00+09:00", now);
+	clock_set_start(t);
+	log_warn("clock: MADOGUCHI_NOW is set; the clock starts at %s, not the real time", now);
+}
+
+/* Raises the descriptor limit to its hard maximum so the connection cap binds first. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warn("cannot raise the open-file limit");
+	}
+}
+
+/* Polls until in-flight requests are done or the grace period is over. */
+static void
+drain_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval now, tv = { 0, DRAIN_POLL_MS * 1000 };
+
+	(void)fd, (void)what, (void)arg;
+	gettimeofday(&now, NULL);
+	if (request_inflight() == 0) {
+		log_info("shutdown: all requests answered");
+		event_base_loopbreak(app.base);
+	} else if (timercmp(&now, &drain_until, >)) {
+		log_warn("shutdown: %d requests still in flight after %lds; leaving them",
+		    request_inflight(), app.cfg->shutdown_grace_s);
+		event_base_loopbreak(app.base);
+	} else {
+		evtimer_add(drain_timer, &tv);
+	}
+}
+
+/* SIGTERM or SIGINT: the first drains, the second exits at once. */
+static void
+on_terminate(evutil_socket_t sig, short what, void *arg)
+{
+	struct timeval grace;
+
+	(void)what, (void)arg;
+	if (app.draining) {
+		log_warn("shutdown: second %s; exiting now", strsignal((int)sig));
+		_exit(1);
+	}
+	app.draining = true;
+	log_info("shutdown: %s; no new connections, finishing %d requests (at most %lds)",
+	    strsignal((int)sig), request_inflight(), app.cfg->shutdown_grace_s);
+	http_server_stop_accepting(app.http);
+	gettimeofday(&drain_until, NULL);
+	grace.tv_sec = app.cfg->shutdown_grace_s;
+	grace.tv_usec = 0;
+	timeradd(&drain_until, &grace, &drain_until);
+	drain_poll(-1, 0, NULL);
+}
+
+/* SIGHUP: load the config again; keep the running one if the new one is bad. */
+static void
+on_reload(evutil_socket_t sig, short what, void *arg)
+{
+	struct config *next;
+	char *cause;
+
+	(void)sig, (void)what, (void)arg;
+	next = load_config(app.cfg->path, &cause);
+	if (next == NULL) {
+		log_error("reload: keeping the running configuration: %s", cause);
+		free(cause);
+		return;
+	}
+	config_keep_fixed(next, app.cfg);
+	config_unref(app.cfg);
+	app.cfg = next;
+	http_server_configure(app.http, app.cfg);
+	log_info("reload: configuration loaded: %zu municipalities, %zu offices",
+	    app.cfg->nmunicipalities, app.cfg->noffices);
+}
+
+/* Periodic housekeeping: a line of vital signs in the log. */
+static void
+maintenance(evutil_socket_t fd, short what, void *arg)
+{
+	int up, busy, queued;
+
+	(void)fd, (void)what, (void)arg;
+	db_stats(app.db, &up, &busy, &queued);
+	log_debug("stats: connections=%d requests=%d db_up=%d db_busy=%d db_queued=%d",
+	    http_server_connections(app.http), request_inflight(), up, busy, queued);
+}
+
+/* Runs --migrate. */
+static int
+run_migrate(void)
+{
+	char *cause;
+	int n = migrate_apply(app.cfg->database_url, &cause);
+
+	if (n < 0) {
+		log_error("migrate: %s", cause);
+		free(cause);
+		return n == MIGRATE_UNREACHABLE ? EX_UNAVAILABLE : EX_DATAERR;
+	}
+	log_info("migrate: %d applied, schema at version %d", n,
+	    migrate_count ? migrate_all[migrate_count - 1].version : 0);
+	return EX_OK;
+}
+
+/* Runs the daemon until it is told to stop. */
+static int
+run_daemon(const struct options *o)
+{
+	struct event *ev_term, *ev_int, *ev_hup, *ev_maint;
+	struct timeval every = { MAINTENANCE_S, 0 };
+	const char *bad;
+	char *cause;
+
+	if (!router_validate(api_routes, api_nroutes, &bad))
+		fatal(EX_SOFTWARE, "route table: bad pattern '%s'", bad);
+	request_set_routes(api_routes, api_nroutes);
+	raise_nofile();
+	signal(SIGPIPE, SIG_IGN);
+	app.base = event_base_new();
+	if (app.base == NULL)
+		fatal(EX_OSERR, "cannot create the event loop");
+	app.started = time(NULL);
+	app.db = db_pool_new(app.base, app.cfg->database_url, (int)app.cfg->db_pool_size,
+	    (int)app.cfg->db_connect_timeout_s);
+	app.http = http_server_new(&app, o->listen, &cause);
+	if (app.http == NULL)
+		fatal(EX_UNAVAILABLE, "%s", cause);
+	ev_term = evsignal_new(app.base, SIGTERM, on_terminate, NULL);
+	ev_int = evsignal_new(app.base, SIGINT, on_terminate, NULL);
+	ev_hup = evsignal_new(app.base, SIGHUP, on_reload, NULL);
+	ev_maint = event_new(app.base, -1, EV_PERSIST, maintenance, NULL);
+	drain_timer = evtimer_new(app.base, drain_poll, NULL);
+	event_add(ev_term, NULL);
+	event_add(ev_int, NULL);
+	event_add(ev_hup, NULL);
+	event_add(ev_maint, &every);
+	log_info("madoguchid %s listening on %s with %zu offices", MADOGUCHI_VERSION,
+	    o->listen ? o->listen : app.cfg->listen, app.cfg->noffices);
+	event_base_dispatch(app.base);
+
+	http_server_free(app.http);
+	db_pool_free(app.db);
+	event_free(ev_term);
+	event_free(ev_int);
+	event_free(ev_hup);
+	event_free(ev_maint);
+	event_free(drain_timer);
+	event_base_free(app.base);
+	log_info("madoguchid stopped");
+	return EX_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	char *cause;
+	int rc;
+
+	parse_options(argc, argv, &o);
+	if (sodium_init() < 0)
+		fatal(EX_SOFTWARE, "libsodium failed to initialize");
+	app.cfg = load_config(o.config, &cause);
+	if (app.cfg == NULL) {
+		fprintf(stderr, "madoguchid: %s\n", cause);
+		free(cause);
+		return EX_USAGE;
+	}
+	if (o.check_config) {
+		printf("%s: OK (%zu municipalities, %zu offices)\n", o.config,
+		    app.cfg->nmunicipalities, app.cfg->noffices);
+		config_unref(app.cfg);
+		return EX_OK;
+	}
+	setup_clock();
+	rc = o.migrate ? run_migrate() : run_daemon(&o);
+	config_unref(app.cfg);
+	return rc;
+}

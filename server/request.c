@@ -1,0 +1,404 @@
+/* Request contexts, answers and the per-request log line. */
+#include "request.h"
+
+#include "app.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "problem.h"
+#include "xmalloc.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <sys/queue.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct router_route *routes;
+static size_t nroutes;
+static int inflight;
+
+void
+request_set_routes(const struct router_route *table, size_t n)
+{
+	routes = table;
+	nroutes = n;
+}
+
+int
+request_inflight(void)
+{
+	return inflight;
+}
+
+/* Drops a reference; frees the request with the last one. */
+static void
+req_release(struct request *r)
+{
+	if (--r->refs > 0)
+		return;
+	if (r->deadline != NULL)
+		event_free(r->deadline);
+	config_unref(r->cfg);
+	free(r->path);
+	free(r->query);
+	free(r);
+}
+
+/* Writes the request's log line. */
+static void
+req_log(struct request *r)
+{
+	struct timeval now, d;
+
+	gettimeofday(&now, NULL);
+	timersub(&now, &r->start, &d);
+	log_info("%s %s %d %.1fms id=%s", r->method, r->path ? r->path : "-", r->status,
+	    d.tv_sec * 1000.0 + d.tv_usec / 1000.0, r->id);
+}
+
+/* Sends status and buf, logs, and lets the request go. */
+static void
+req_send(struct request *r, int status, const char *content_type, struct evbuffer *buf)
+{
+	struct evhttp_connection *evcon;
+	struct evkeyvalq *h;
+
+	if (r->answered) {
+		evbuffer_free(buf);
+		return;
+	}
+	r->answered = true;
+	r->status = status;
+	h = evhttp_request_get_output_headers(r->ev);
+	evhttp_remove_header(h, "Content-Type");
+	evhttp_add_header(h, "Content-Type", content_type);
+	evhttp_add_header(h, "X-Request-Id", r->id);
+	if (evhttp_find_header(h, "Cache-Control") == NULL)
+		evhttp_add_header(h, "Cache-Control", "no-store");
+	if (r->app->draining)
+		evhttp_add_header(h, "Connection", "close");
+	evcon = evhttp_request_get_connection(r->ev);
+	evhttp_send_reply(r->ev, status, NULL, buf);
+	http_server_answered(evcon);
+	evbuffer_free(buf);
+	r->ev = NULL;
+	inflight--;
+	req_log(r);
+	if (r->deadline != NULL)
+		evtimer_del(r->deadline);
+	req_release(r);
+}
+
+void
+req_text(struct request *r, int status, const char *content_type, const char *body,
+    size_t len)
+{
+	struct evbuffer *buf = evbuffer_new();
+
+	evbuffer_add(buf, body, len);
+	req_send(r, status, content_type, buf);
+}
+
+/* Serializes body and sends it with content_type. */
+static void
+send_json(struct request *r, int status, const char *content_type, json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	json_decref(body);
+	if (text == NULL)
+		abort();	/* out of memory: a json_t always serializes */
+	req_text(r, status, content_type, text, strlen(text));
+	free(text);
+}
+
+void
+req_json(struct request *r, int status, json_t *body)
+{
+	send_json(r, status, "application/json; charset=utf-8", body);
+}
+
+void
+req_problem_json(struct request *r, json_t *problem)
+{
+	int status = (int)json_integer_value(json_object_get(problem, "status"));
+
+	send_json(r, status, "application/problem+json", problem);
+}
+
+void
+req_problem(struct request *r, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	char *detail;
+
+	va_start(ap, fmt);
+	if (vasprintf(&detail, fmt, ap) == -1)
+		abort();
+	va_end(ap);
+	req_problem_json(r, problem_new(status, code, detail));
+	free(detail);
+}
+
+void
+req_header(struct request *r, const char *name, const char *value)
+{
+	if (r->ev != NULL)
+		evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
+}
+
+const char *
+req_get_header(struct request *r, const char *name)
+{
+	return r->ev ? evhttp_find_header(evhttp_request_get_input_headers(r->ev), name) : NULL;
+}
+
+/* True when s names a query parameter in names. */
+static bool
+name_listed(const char *s, const char *const *names)
+{
+	for (; *names != NULL; names++) {
+		if (strcmp(s, *names) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+req_query_allow(struct request *r, const char *const *names)
+{
+	struct evkeyvalq q;
+	struct evkeyval *kv, *other;
+	bool ok = true;
+
+	TAILQ_INIT(&q);
+	if (r->query != NULL && evhttp_parse_query_str(r->query, &q) != 0) {
+		req_problem_json(r, problem_field(400, "invalid_query", "query",
+		    "the query string is malformed"));
+		return false;
+	}
+	TAILQ_FOREACH(kv, &q, next) {
+		if (!name_listed(kv->key, names)) {
+			req_problem_json(r, problem_field(400, "unknown_parameter", kv->key,
+			    "this endpoint takes no such query parameter"));
+			ok = false;
+			break;
+		}
+		for (other = TAILQ_NEXT(kv, next); other; other = TAILQ_NEXT(other, next)) {
+			if (strcmp(other->key, kv->key) == 0)
+				break;
+		}
+		if (other != NULL) {
+			req_problem_json(r, problem_field(400, "duplicate_parameter", kv->key,
+			    "the query parameter is given more than once"));
+			ok = false;
+			break;
+		}
+	}
+	evhttp_clear_headers(&q);
+	return ok;
+}
+
+char *
+req_query(struct request *r, const char *name)
+{
+	struct evkeyvalq q;
+	const char *v;
+	char *out = NULL;
+
+	if (r->query == NULL)
+		return NULL;
+	TAILQ_INIT(&q);
+	if (evhttp_parse_query_str(r->query, &q) == 0 && (v = evhttp_find_header(&q, name)))
+		out = xstrdup(v);
+	evhttp_clear_headers(&q);
+	return out;
+}
+
+const char *
+req_param(struct request *r, const char *name)
+{
+	return router_param(&r->match, name);
+}
+
+/* True when the Content-Type is application/json, with parameters or not. */
+static bool
+is_json_type(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	return ct != NULL && strncasecmp(ct, "application/json", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+json_t *
+req_body_object(struct request *r)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+	size_t len = evbuffer_get_length(in);
+	char *cause;
+	json_t *obj;
+
+	if (!is_json_type(req_get_header(r, "Content-Type"))) {
+		req_problem(r, 415, "unsupported_media_type",
+		    "send the body as application/json");
+		return NULL;
+	}
+	obj = problem_parse_object((const char *)evbuffer_pullup(in, -1), len, &cause);
+	if (obj == NULL) {
+		req_problem_json(r, problem_field(400, "malformed_json", "body", cause));
+		free(cause);
+	}
+	return obj;
+}
+
+/* Continuation of a statement: hands the result on unless already answered. */
+static void
+req_db_done(const struct db_result *res, void *arg)
+{
+	struct request *r = arg;
+	request_db_fn *fn = r->db_fn;
+
+	r->db_fn = NULL;
+	if (!r->answered)
+		fn(r, res);
+	req_release(r);
+}
+
+bool
+req_db(struct request *r, struct db_stmt *stmt, const char *const *params, request_db_fn *fn)
+{
+	r->refs++;
+	r->db_fn = fn;
+	if (db_exec(r->app->db, stmt, params, req_db_done, r))
+		return true;
+	r->db_fn = NULL;
+	r->refs--;
+	req_problem(r, 503, "database_unavailable",
+	    "the database is unreachable; try again in a moment");
+	req_header(r, "Retry-After", "5");
+	return false;
+}
+
+void
+req_db_failed(struct request *r, const struct db_result *res)
+{
+	if (res->unavailable) {
+		req_header(r, "Retry-After", "5");
+		req_problem(r, 503, "database_unavailable",
+		    "the database is unreachable; try again in a moment");
+		return;
+	}
+	log_error("request %s: statement failed: %s", r->id, res->error);
+	req_problem(r, 500, "internal_error",
+	    "the request could not be completed; it has been logged as %s", r->id);
+}
+
+/* The handler did not answer in time. */
+static void
+req_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct request *r = arg;
+
+	(void)fd, (void)what;
+	req_header(r, "Retry-After", "5");
+	req_problem(r, 503, "deadline_exceeded",
+	    "the request took longer than %lds and was abandoned; try again",
+	    r->cfg->http_request_deadline_s);
+}
+
+/* True for an id a client may choose: 1..64 of [A-Za-z0-9._-]. */
+static bool
+request_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+/* Maps libevent's method to the router's, and names it for the log. */
+static int
+method_of(struct evhttp_request *ev, char name[8])
+{
+	static const struct { enum evhttp_cmd_type cmd; int m; const char *name; } map[] = {
+		{ EVHTTP_REQ_GET, ROUTER_GET, "GET" }, { EVHTTP_REQ_POST, ROUTER_POST, "POST" },
+		{ EVHTTP_REQ_DELETE, ROUTER_DELETE, "DELETE" }, { EVHTTP_REQ_PUT, ROUTER_PUT, "PUT" },
+		{ EVHTTP_REQ_PATCH, ROUTER_PATCH, "PATCH" }, { EVHTTP_REQ_HEAD, ROUTER_GET, "HEAD" },
+		{ EVHTTP_REQ_OPTIONS, ROUTER_OPTIONS, "OPTIONS" },
+	};
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(ev);
+
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+		if (map[i].cmd == cmd) {
+			strcpy(name, map[i].name);
+			return map[i].m;
+		}
+	}
+	strcpy(name, "OTHER");
+	return 0;
+}
+
+/* Creates the context for a request that has just arrived. */
+static struct request *
+req_new(struct app *app, struct evhttp_request *ev)
+{
+	struct request *r = xcalloc(1, sizeof *r);
+	const char *given = evhttp_find_header(evhttp_request_get_input_headers(ev),
+	    "X-Request-Id");
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
+	struct timeval tv = { app->cfg->http_request_deadline_s, 0 };
+
+	gettimeofday(&r->start, NULL);
+	r->ev = ev;
+	r->app = app;
+	r->cfg = config_ref(app->cfg);
+	r->refs = 1;
+	if (given != NULL && request_id_ok(given)) {
+		strcpy(r->id, given);
+	} else {
+		unsigned char raw[12];
+		randombytes_buf(raw, sizeof raw);
+		sodium_bin2hex(r->id, sizeof r->id, raw, sizeof raw);
+	}
+	if (uri != NULL && evhttp_uri_get_path(uri) != NULL)
+		r->path = xstrdup(evhttp_uri_get_path(uri));
+	if (uri != NULL && evhttp_uri_get_query(uri) != NULL)
+		r->query = xstrdup(evhttp_uri_get_query(uri));
+	r->deadline = evtimer_new(app->base, req_deadline, r);
+	evtimer_add(r->deadline, &tv);
+	inflight++;
+	return r;
+}
+
+void
+request_dispatch(struct app *app, struct evhttp_request *ev)
+{
+	struct request *r = req_new(app, ev);
+	int method = method_of(ev, r->method);
+	char allow[64];
+
+	switch (router_lookup(routes, nroutes, method, r->path ? r->path : "", &r->match)) {
+	case ROUTER_FOUND:
+		((request_handler *)(void (*)(void))r->match.route->handler)(r);
+		return;
+	case ROUTER_BAD_METHOD:
+		router_allow_header(r->match.allowed, allow, sizeof allow);
+		req_header(r, "Allow", allow);
+		req_problem(r, 405, "method_not_allowed", "%s is not allowed here; use %s",
+		    r->method, allow);
+		return;
+	case ROUTER_BAD_PATH:
+		req_problem(r, 400, "invalid_path", "the request path is malformed");
+		return;
+	case ROUTER_NOT_FOUND:
+		req_problem(r, 404, "not_found", "there is no such resource");
+		return;
+	}
+}

@@ -1,0 +1,91 @@
+/*
+ * One HTTP request from arrival to answer: routing, the handling deadline, the
+ * request id, strict query and body parsing, JSON and problem answers, the log
+ * line, and database calls that keep the request alive until they return.
+ */
+#ifndef MADOGUCHI_REQUEST_H
+#define MADOGUCHI_REQUEST_H
+
+#include "db.h"
+#include "router.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/time.h>
+
+struct app;
+struct config;
+struct evhttp_request;
+struct request;
+
+/* A route's handler; it must answer, now or from a later callback. */
+typedef void request_handler(struct request *r);
+/* Continues a handler when its statement has run (not called if already answered). */
+typedef void request_db_fn(struct request *r, const struct db_result *res);
+
+/* The state of one request. */
+struct request {
+	struct evhttp_request *ev;	/* libevent's request; NULL once answered */
+	struct app *app;		/* daemon state */
+	struct config *cfg;		/* the config as it was when the request arrived */
+	struct router_match match;	/* route and path parameters */
+	char id[65];			/* X-Request-Id, echoed or generated */
+	char method[8];			/* for the log line */
+	char *path;			/* decoded path, without the query */
+	char *query;			/* the raw query string, or NULL */
+	struct timeval start;		/* arrival, for the latency in the log */
+	struct event *deadline;		/* answers 503 if the handler takes too long */
+	request_db_fn *db_fn;		/* continuation of the statement in flight */
+	int refs;			/* 1 until answered, +1 per statement in flight */
+	bool answered;			/* an answer was sent */
+	int status;			/* the status sent */
+};
+
+/* Entry point from http.c for each request read whole. */
+void request_dispatch(struct app *app, struct evhttp_request *ev);
+/* Requests not yet answered (for draining on SIGTERM). */
+int request_inflight(void);
+/* Installs the route table; validated at start-up. */
+void request_set_routes(const struct router_route *routes, size_t n);
+
+/* Answers with a JSON body (the reference is stolen). */
+void req_json(struct request *r, int status, json_t *body);
+/* Answers with a body of another type (text/html, text/calendar, ...). */
+void req_text(struct request *r, int status, const char *content_type, const char *body,
+    size_t len);
+/* Answers with a problem document (the reference is stolen). */
+void req_problem_json(struct request *r, json_t *problem);
+/* Answers with a problem built from status, code and a printf-style detail. */
+void req_problem(struct request *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Sets an extra response header (before answering). */
+void req_header(struct request *r, const char *name, const char *value);
+/* A request header, or NULL. */
+const char *req_get_header(struct request *r, const char *name);
+
+/*
+ * Checks that the query has only the named parameters, each at most once;
+ * otherwise answers 400 and returns false. names ends with NULL.
+ */
+bool req_query_allow(struct request *r, const char *const *names)
+    __attribute__((warn_unused_result));
+/* A decoded query parameter (caller frees), or NULL when absent. */
+char *req_query(struct request *r, const char *name);
+/* A path parameter of the route. */
+const char *req_param(struct request *r, const char *name);
+/*
+ * The body as one JSON object. On a wrong content type or malformed JSON it
+ * answers (415 or 400) and returns NULL. The caller owns the reference.
+ */
+json_t *req_body_object(struct request *r) __attribute__((warn_unused_result));
+
+/*
+ * Runs stmt; fn continues the request with the result. When the database is
+ * down it answers 503 database_unavailable and returns false.
+ */
+bool req_db(struct request *r, struct db_stmt *stmt, const char *const *params,
+    request_db_fn *fn) __attribute__((warn_unused_result));
+/* Answers 503 database_unavailable or 500 for a failed statement. */
+void req_db_failed(struct request *r, const struct db_result *res);
+
+#endif
