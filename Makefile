@@ -24,17 +24,25 @@ B         := build/$(FLAVOUR)
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
-CORE      := xmalloc log clock router problem config
-DAEMON    := $(CORE) db migrate migrations_data http request api main
+CORE      := xmalloc log clock router problem config cdate holidays rules eligibility
+DAEMON    := $(CORE) db migrate migrations_data http request api api_rules main
 SERVER_OBJS := $(DAEMON:%=$(B)/server/%.o)
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := router problem config clock
+UNIT      := router problem config clock cdate holidays rules eligibility
 router_MODS  := router
 problem_MODS := problem xmalloc
 config_MODS  := config log xmalloc
 clock_MODS   := clock
+cdate_MODS   := cdate
+holidays_MODS := holidays cdate
+rules_MODS   := rules cdate
+eligibility_MODS := eligibility rules cdate problem xmalloc
 UNIT_BINS := $(UNIT:%=tests/check_%)
+
+# Integration tests: tests/integration/check_NAME.c with the harness itest.c.
+INTEGRATION := system
+INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
 .PHONY: all deps run check unit integration install clean distclean
 all: server/madoguchid client/madoguchi
@@ -50,7 +58,7 @@ FORCE:
 
 $(B)/%.o: %.c $(B)/flags
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(call pc_cflags,$(PKGS) check) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(call pc_cflags,$(PKGS) check libcurl) -MMD -MP -c $< -o $@
 
 # Migrations are compiled into the daemon, so the binary and its schema travel together.
 $(B)/server/migrations_data.c: server/embed-migrations.sh $(sort $(wildcard migrations/*.sql))
@@ -66,16 +74,16 @@ client/madoguchi: $(B)/client/madoguchi.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 .SECONDEXPANSION:
-tests/check_%: $(B)/tests/check_%.o $$(patsubst %,$(B)/server/%.o,$$($$*_MODS))
+tests/check_%: $(B)/tests/check_%.o $$(addprefix $(B)/server/,$$(addsuffix .o,$$($$*_MODS)))
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS) check)
 
-tests/integration/check_integration: $(B)/tests/integration/check_integration.o
+tests/integration/check_%: $(B)/tests/integration/check_%.o $(B)/tests/integration/itest.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,jansson check libcurl)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do CK_DEFAULT_TIMEOUT=60 ./$$t; done
 
-integration: all tests/integration/check_integration
+integration: all $(INTEGRATION_BINS)
 	@./tests/integration/run.sh
 
 check: deps
@@ -97,7 +105,7 @@ install: all
 	install -m 644 deploy/madoguchid.service $(DESTDIR)$(PREFIX)/share/madoguchi/
 
 clean:
-	rm -rf build server/madoguchid client/madoguchi $(UNIT_BINS) tests/integration/check_integration
+	rm -rf build server/madoguchid client/madoguchi $(UNIT_BINS) $(INTEGRATION_BINS)
 
 distclean: clean
 	rm -rf var

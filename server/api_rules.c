@@ -1,0 +1,86 @@
+/* Holidays and eligibility over HTTP; the rules themselves live in rules.c. */
+#include "api_rules.h"
+
+#include "cdate.h"
+#include "clock.h"
+#include "eligibility.h"
+#include "holidays.h"
+#include "problem.h"
+#include "request.h"
+#include "rules.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Parses the year parameter; answers 400 and returns false when it is bad. */
+static bool
+holiday_year(struct request *r, int *year)
+{
+	char *s = req_query(r, "year"), *end;
+	long v;
+	int y, m, d;
+
+	if (s == NULL) {
+		cdate_to_ymd(cdate_from_time(clock_now()), &y, &m, &d);
+		*year = y;
+		return true;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (s[0] == '\0' || *end != '\0' || errno != 0 || v < HOL_FIRST_YEAR || v > HOL_LAST_YEAR) {
+		req_problem_json(r, problem_field(400, "invalid_year", "year",
+		    "year must be a whole number from 1980 to 2099"));
+		free(s);
+		return false;
+	}
+	free(s);
+	*year = (int)v;
+	return true;
+}
+
+void
+api_holidays(struct request *r)
+{
+	static const char *const allowed[] = { "year", NULL };
+	struct hol_day days[HOL_MAX_PER_YEAR];
+	json_t *list;
+	char date[11];
+	size_t n;
+	int year;
+
+	if (!req_query_allow(r, allowed) || !holiday_year(r, &year))
+		return;
+	n = hol_year(year, days, HOL_MAX_PER_YEAR);
+	list = json_array();
+	for (size_t i = 0; i < n; i++) {
+		cdate_format(days[i].date, date);
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "date", date,
+		    "name", days[i].name_ja, "name_en", days[i].name_en));
+	}
+	req_header(r, "Cache-Control", "public, max-age=86400");
+	req_json(r, 200, json_pack("{s:i, s:o}", "year", year, "holidays", list));
+}
+
+void
+api_eligibility(struct request *r)
+{
+	static const char *const none[] = { NULL };
+	struct rules_settings settings = rules_settings_default();
+	struct elig_request er;
+	struct rules_verdict v;
+	struct elig_error err;
+	json_t *body;
+
+	if (!req_query_allow(r, none) || (body = req_body_object(r)) == NULL)
+		return;
+	if (!elig_parse_request(body, cdate_from_time(clock_now()), &er, &err) ||
+	    !elig_evaluate(&settings, &er, &v, &err)) {
+		json_decref(body);
+		req_problem_json(r, elig_error_to_json(&err));
+		return;
+	}
+	json_decref(body);
+	req_json(r, 200, elig_verdict_to_json(&v, er.language));
+}
