@@ -1,0 +1,26 @@
+#!/bin/sh
+# Integration tests: a throwaway PostgreSQL cluster in a temporary directory, then
+# the Check programs, which start real madoguchid processes against it.
+set -eu
+cd "$(dirname "$0")/../.."
+
+tmp=$(mktemp -d /tmp/madoguchi-it.XXXXXX)
+chmod 755 "$tmp"
+cleanup() {
+	./deploy/devdb.sh stop "$tmp/pg" >/dev/null 2>&1 || true
+	if [ "${KEEP_TEST_DIR:-}" = "" ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi
+}
+trap cleanup EXIT INT TERM
+
+MADOGUCHI_TEST_DB_URL=$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")
+MADOGUCHI_TEST_PGDIR="$tmp/pg"
+MADOGUCHI_TEST_TMP="$tmp"
+export MADOGUCHI_TEST_DB_URL MADOGUCHI_TEST_PGDIR MADOGUCHI_TEST_TMP
+export DEVDB_FSYNC=off CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-60}
+
+status=0
+for t in tests/integration/check_*; do
+	case $t in *.c | *.h | *.o) continue ;; esac
+	"./$t" || status=1
+done
+exit $status
