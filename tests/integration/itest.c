@@ -183,16 +183,34 @@ itest_daemon_signal_wait(struct itest_daemon *d, int sig, int timeout_ms)
 	return -1;
 }
 
+/* Copies the last lines of a daemon's log to stderr, to explain a failure. */
+static void
+dump_log(const struct itest_daemon *d)
+{
+	char cmd[400];
+
+	snprintf(cmd, sizeof cmd, "tail -n 40 '%s' >&2", d->log);
+	if (system(cmd) != 0)
+		fprintf(stderr, "(no log at %s)\n", d->log);
+}
+
 void
 itest_daemon_stop(struct itest_daemon *d)
 {
+	int rc;
+
 	if (d->pid <= 0)
 		return;
-	if (itest_daemon_signal_wait(d, SIGTERM, 15000) < 0) {
+	rc = itest_daemon_signal_wait(d, SIGTERM, 15000);
+	if (rc < 0) {
 		kill(d->pid, SIGKILL);
 		waitpid(d->pid, NULL, 0);
 	}
 	d->pid = 0;
+	if (rc != 0)
+		dump_log(d);
+	/* Non-zero also catches sanitizer reports, which change the exit status. */
+	ck_assert_msg(rc == 0, "madoguchid did not stop cleanly (status %d); log: %s", rc, d->log);
 }
 
 /* A growing buffer for libcurl's write callbacks. */
