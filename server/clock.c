@@ -29,6 +29,17 @@ month_days(int y, int m)
 	return m == 2 && leap ? 29 : len[m - 1];
 }
 
+/* True when s starts with tmpl, where '9' in tmpl stands for one ASCII digit. */
+static bool
+has_shape(const char *s, const char *tmpl)
+{
+	for (; *tmpl != '\0'; s++, tmpl++) {
+		if (*tmpl == '9' ? *s < '0' || *s > '9' : *s != *tmpl)
+			return false;
+	}
+	return true;
+}
+
 /* Parses the "+09:00", "-05:30" or "Z" suffix into seconds east of UTC. */
 static bool
 parse_offset(const char *s, long *out)
@@ -39,7 +50,7 @@ parse_offset(const char *s, long *out)
 		*out = 0;
 		return true;
 	}
-	if ((s[0] != '+' && s[0] != '-') ||
+	if ((s[0] != '+' && s[0] != '-') || !has_shape(s + 1, "99:99") ||
 	    sscanf(s + 1, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5 || s[6] != '\0' ||
 	    hh > 14 || mm > 59)
 		return false;
@@ -53,8 +64,7 @@ clock_parse_instant(const char *s, time_t *out)
 	int y, mo, d, h, mi, sec, n = 0;
 	long off;
 
-	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':')
+	if (strlen(s) < 20 || !has_shape(s, "9999-99-99T99:99:99"))
 		return false;
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
 	    n != 19)

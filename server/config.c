@@ -8,6 +8,7 @@
 #include "log.h"
 #include "xmalloc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
@@ -170,10 +171,23 @@ static bool
 listen_valid(const char *s)
 {
 	const char *colon = strrchr(s, ':');
-	char *end;
+	char addr[INET6_ADDRSTRLEN + 2], *end;
+	unsigned char bin[sizeof(struct in6_addr)];
+	size_t alen;
 	long port;
+	int ok;
 
-	if (colon == NULL || colon == s)
+	if (colon == NULL || colon == s || (alen = (size_t)(colon - s)) >= sizeof addr)
+		return false;
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	if (addr[0] == '[' && addr[alen - 1] == ']') {
+		addr[alen - 1] = '\0';
+		ok = inet_pton(AF_INET6, addr + 1, bin);
+	} else {
+		ok = inet_pton(AF_INET, addr, bin);
+	}
+	if (ok != 1)
 		return false;
 	errno = 0;
 	port = strtol(colon + 1, &end, 10);
@@ -269,6 +283,14 @@ settings_pair(struct parse *p, const yaml_node_t *k, const yaml_node_t *v, void 
 	return section_pair(p, arg, k, v, NULL);
 }
 
+/* Glob error callback: a missing directory is no match; other errors abort. */
+static int
+glob_error(const char *path, int err)
+{
+	(void)path;
+	return err != ENOENT;
+}
+
 /* Adds one included file name, expanding a glob relative to the main file. */
 static bool
 add_include(struct parse *p, const yaml_node_t *n, const char *dir, char ***files,
@@ -284,7 +306,7 @@ add_include(struct parse *p, const yaml_node_t *n, const char *dir, char ***file
 		pattern = xstrdup(scalar(n));
 	else
 		pattern = xasprintf("%s/%s", dir, scalar(n));
-	rc = glob(pattern, GLOB_ERR, NULL, &g);
+	rc = glob(pattern, 0, glob_error, &g);
 	free(pattern);
 	if (rc == GLOB_NOMATCH)
 		return fail(p, n, "include: no file matches '%s'", scalar(n));
@@ -298,6 +320,23 @@ add_include(struct parse *p, const yaml_node_t *n, const char *dir, char ***file
 	if (*nfiles >= MAX_INCLUDES)
 		return fail(p, n, "include: more than %d files", MAX_INCLUDES);
 	return true;
+}
+
+/* True when an earlier key of the document's root mapping has the same text as k. */
+static bool
+root_key_repeated(struct parse *p, const yaml_node_t *k)
+{
+	const yaml_node_t *root = yaml_document_get_root_node(p->doc);
+
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+	    pr < root->data.mapping.pairs.top; pr++) {
+		const yaml_node_t *q = yaml_document_get_node(p->doc, pr->key);
+		if (q == k)
+			return false;
+		if (q->type == YAML_SCALAR_NODE && strcmp(scalar(q), scalar(k)) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* Where the main file's include list goes while its mapping is walked. */
@@ -314,6 +353,11 @@ main_pair(struct parse *p, const yaml_node_t *k, const yaml_node_t *v, void *arg
 	struct includes *inc = arg;
 	const char *key = scalar(k);
 
+	if (strcmp(key, "database") == 0 || strcmp(key, "http") == 0 ||
+	    strcmp(key, "log") == 0 || strcmp(key, "include") == 0) {
+		if (root_key_repeated(p, k))
+			return fail(p, k, "%s: given twice", key);
+	}
 	if (strcmp(key, "database") == 0 || strcmp(key, "http") == 0 ||
 	    strcmp(key, "log") == 0)
 		return each_pair(p, v, key, settings_pair, (void *)key);
@@ -498,6 +542,8 @@ muni_pair(struct parse *p, const yaml_node_t *k, const yaml_node_t *v, void *arg
 	if (strcmp(key, "offices") != 0)
 		return fail(p, k, "unknown key '%s' (expected one of: municipality, name, "
 		    "offices)", key);
+	if (root_key_repeated(p, k))
+		return fail(p, k, "offices: given twice");
 	if (m->id == NULL)
 		return fail(p, k, "offices: 'municipality' must come before the offices");
 	if (v->type != YAML_SEQUENCE_NODE)

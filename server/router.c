@@ -124,10 +124,12 @@ router_validate(const struct router_route *routes, size_t n, const char **bad)
 		if (p[0] != '/' || routes[i].method == 0 || routes[i].handler == NULL)
 			return false;
 		for (; *p != '\0'; p++) {
+			if (*p == '}')
+				return false;
 			if (*p != '{')
 				continue;
-			const char *close = strchr(p, '}');
-			if (p[-1] != '/' || close == NULL || close == p + 1 ||
+			const char *close = p + 1 + strcspn(p + 1, "{}/");
+			if (p[-1] != '/' || *close != '}' || close == p + 1 ||
 			    (close[1] != '/' && close[1] != '\0') || ++params > ROUTER_MAX_PARAMS)
 				return false;
 			p = close;
