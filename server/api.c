@@ -66,8 +66,8 @@ office_json(const struct config *cfg, const struct config_office *o)
 	const struct config_municipality *m = &cfg->municipalities[o->municipality];
 	json_t *services = json_array();
 
-	for (size_t i = 0; i < o->nservices; i++)
-		json_array_append_new(services, json_string(o->services[i]));
+	for (size_t i = 0; i < o->cal.nservices; i++)
+		json_array_append_new(services, json_string(o->cal.services[i].id));
 	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o}", "id", o->id, "name", o->name.ja,
 	    "names", name_json(&o->name), "municipality", m->id,
 	    "municipality_names", name_json(&m->name), "services", services);

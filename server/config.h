@@ -6,6 +6,8 @@
 #ifndef MADOGUCHI_CONFIG_H
 #define MADOGUCHI_CONFIG_H
 
+#include "calendar.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -27,8 +29,7 @@ struct config_office {
 	char *id;		/* "kasugai-main", unique across all municipalities */
 	struct config_name name; /* display name */
 	size_t municipality;	/* index into config.municipalities */
-	char **services;	/* service ids offered, validated */
-	size_t nservices;	/* entries in services */
+	struct cal_office cal;	/* hours, rules, services offered, peak factors */
 	char *file;		/* file and line of the definition, for messages */
 	int line;
 };

@@ -101,7 +101,7 @@ START_TEST(shipped_config_loads)
 	ck_assert(ends_with(cfg->municipalities[3].file, "municipalities/shiki.yaml"));
 	for (size_t i = 0; i < cfg->noffices; i++) {
 		ck_assert_uint_lt(cfg->offices[i].municipality, 4);
-		ck_assert_uint_ge(cfg->offices[i].nservices, 1);
+		ck_assert_uint_ge(cfg->offices[i].cal.nservices, 1);
 		ck_assert_ptr_nonnull(cfg->offices[i].name.ja);
 		ck_assert_ptr_nonnull(cfg->offices[i].name.en);
 	}
@@ -139,7 +139,7 @@ START_TEST(shipped_offices)
 		"pin_reset", "address_change", "residence_update", "card_reissue_lost" };
 
 	ck_assert_str_eq(cfg->municipalities[o->municipality].id, "kasugai");
-	ck_assert_uint_eq(o->nservices, 7);
+	ck_assert_uint_eq(o->cal.nservices, 7);
 	for (size_t i = 0; i < 7; i++)
 		ck_assert(config_office_offers(o, all[i]));
 	o = office(cfg, "kasugai-sakashita");
@@ -149,7 +149,7 @@ START_TEST(shipped_offices)
 	ck_assert_str_eq(cfg->municipalities[o->municipality].id, "sapporo");
 	ck_assert_str_eq(o->name.en, "My Number Card Center");
 	o = office(cfg, "shiki-station");
-	ck_assert_uint_eq(o->nservices, 2);
+	ck_assert_uint_eq(o->cal.nservices, 2);
 	ck_assert_str_eq(cfg->municipalities[o->municipality].id, "shiki");
 	ck_assert_ptr_null(config_office(cfg, "kasugai"));
 	ck_assert_ptr_null(config_office(cfg, "kasugai-mai"));
@@ -258,14 +258,14 @@ START_TEST(office_origin_and_services)
 	const struct config_office *o = office(cfg, "zeta-branch");
 
 	ck_assert_str_eq(o->file, GOOD "munis/a.yaml");
-	ck_assert_int_eq(o->line, 8);
-	ck_assert_uint_eq(o->nservices, 1);
-	ck_assert_str_eq(o->services[0], "pin_reset");
+	ck_assert_int_eq(o->line, 9);
+	ck_assert_uint_eq(o->cal.nservices, 1);
+	ck_assert_str_eq(o->cal.services[0].id, "pin_reset");
 	o = office(cfg, "zeta-main");
 	ck_assert_int_eq(o->line, 5);
-	ck_assert_uint_eq(o->nservices, 2);
-	ck_assert_str_eq(o->services[0], "ecert_renewal");
-	ck_assert_str_eq(o->services[1], "card_pickup");
+	ck_assert_uint_eq(o->cal.nservices, 2);
+	ck_assert_str_eq(o->cal.services[0].id, "ecert_renewal");
+	ck_assert_str_eq(o->cal.services[1].id, "card_pickup");
 	config_unref(cfg);
 }
 END_TEST
@@ -399,8 +399,7 @@ END_TEST
 START_TEST(wrong_kind_for_list)
 {
 	MAIN_AT("mapping-for-list.yaml", "2:3", "include: expected a list of files, found a mapping");
-	MUNI_AT("services-mapping.yaml", "6:15",
-	    "services: expected a list of service ids, found a mapping");
+	MUNI_AT("services-mapping.yaml", "6:27", "pin_reset: expected a mapping, found a scalar");
 	MUNI_AT("offices-scalar.yaml", "3:10", "offices: expected a list, found a scalar");
 }
 END_TEST
@@ -505,7 +504,7 @@ END_TEST
 START_TEST(unknown_key_in_municipality_file)
 {
 	MUNI_AT("unknown-key.yaml", "3:1",
-	    "unknown key 'mayor' (expected one of: municipality, name, offices)");
+	    "unknown key 'mayor' (expected one of: municipality, name, defaults, offices)");
 	MUNI_AT("office-unknown-key.yaml", "6:5", "unknown key 'phone' in office");
 	MUNI_AT("name-unknown-lang.yaml", "2:15", "unknown key 'fr' in name");
 }
@@ -532,8 +531,8 @@ END_TEST
 /* An office id used in two files is refused at the second, naming the first. */
 START_TEST(duplicate_office_id_across_files)
 {
-	refused(BAD "dup-office.yaml", BAD "munis/dup-b.yaml:7:5: ",
-	    "office id 'shared' is already defined at " BAD "munis/dup-a.yaml:7");
+	refused(BAD "dup-office.yaml", BAD "munis/dup-b.yaml:8:5: ",
+	    "office id 'shared' is already defined at " BAD "munis/dup-a.yaml:8");
 }
 END_TEST
 
@@ -591,9 +590,9 @@ END_TEST
 START_TEST(key_given_twice_in_municipality)
 {
 	MUNI_AT("office-id-twice.yaml", "5:5", "id: given twice");
-	MUNI_AT("name-twice.yaml", "3:7", "name: given twice");
+	MUNI_AT("name-twice.yaml", "3:1", "name: given twice");
 	MUNI_AT("ja-twice.yaml", "2:15", "name.ja: given twice");
-	MUNI_AT("offices-twice.yaml", "7:1", "offices: given twice");
+	MUNI_AT("offices-twice.yaml", "8:1", "offices: given twice");
 }
 END_TEST
 

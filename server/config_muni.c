@@ -1,0 +1,829 @@
+/*
+ * Municipality files. Each office's calendar is parsed straight into the
+ * calendar engine's structs, starting from the municipality's defaults; then
+ * cal_validate_office checks it, and its findings are pinned to the YAML node
+ * they came from so every message carries file:line:column.
+ */
+#include "config_muni.h"
+
+#include "calendar.h"
+#include "cdate.h"
+#include "config.h"
+#include "rules.h"
+#include "xmalloc.h"
+#include "ydoc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where each part of an office came from, for calendar errors. */
+struct where {
+	const yaml_node_t *office;				/* the office mapping */
+	const yaml_node_t *week[7];				/* the key that set each day */
+	const yaml_node_t *rule[CAL_MAX_RULES];			/* each rule mapping */
+	const yaml_node_t *service[CAL_MAX_SERVICES];		/* each service entry */
+	const yaml_node_t *policy[CAL_MAX_SERVICES][CAL_MAX_POLICIES]; /* policy entries */
+	const yaml_node_t *peak[8];				/* weekdays, after_closure */
+};
+
+/* An office (or the municipality's defaults) being parsed. */
+struct office_parse {
+	struct cal_office *cal;		/* filled in place */
+	struct where *at;		/* node of each part */
+	const struct cal_office *defaults; /* service settings to start from, or NULL */
+	const struct where *defaults_at;   /* their nodes */
+	bool defaults_only;		/* parsing the defaults block: no hours, no ids list */
+};
+
+/* A rule being parsed: the rule and which keys were given. */
+struct rule_parse {
+	struct cal_rule *rule;		/* filled in place */
+	bool match, closed, hours, nth, weekday, weekdays, date, from, until;
+};
+
+/* State of one municipality file. */
+struct muni_parse {
+	struct config *cfg;		/* being filled */
+	size_t muni;			/* index of this municipality */
+	struct cal_office defaults;	/* the file's defaults block */
+	struct where defaults_at;	/* its nodes */
+	bool have_defaults;		/* a defaults block was given */
+	bool offices_seen;		/* the offices list was read */
+};
+
+static const char *const day_names[7] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
+
+/* True for ids made of lower-case ASCII letters, digits and inner '-', 1..63 long. */
+static bool
+id_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+/* Reads an id scalar into *out. */
+static bool
+parse_id(struct ydoc *y, const yaml_node_t *n, const char *what, char **out)
+{
+	if (!ydoc_want_scalar(y, n, "an id"))
+		return false;
+	if (!id_valid(ydoc_scalar(n)))
+		return ydoc_fail(y, n, "%s: '%s' is not a valid id (lower-case letters, digits and "
+		    "'-', at most 63)", what, ydoc_scalar(n));
+	free(*out);
+	*out = xstrdup(ydoc_scalar(n));
+	return true;
+}
+
+/* Pair callback for {ja: ..., en: ...}. */
+static bool
+name_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	struct config_name *name = arg;
+	const char *text;
+	char **slot;
+
+	if (strcmp(ydoc_scalar(k), "ja") == 0)
+		slot = &name->ja;
+	else if (strcmp(ydoc_scalar(k), "en") == 0)
+		slot = &name->en;
+	else
+		return ydoc_fail(y, k, "unknown key '%s' in name (expected one of: ja, en)",
+		    ydoc_scalar(k));
+	if (!ydoc_want_scalar(y, v, "a string"))
+		return false;
+	if (strcmp(ydoc_scalar(k), "ja") == 0 ? !ydoc_string(y, v, "name.ja", &text) :
+	    !ydoc_string(y, v, "name.en", &text))
+		return false;
+	*slot = xstrdup(text);
+	return true;
+}
+
+/* Parses a name mapping; ja is required, en defaults to ja. */
+static bool
+parse_name(struct ydoc *y, const yaml_node_t *n, struct config_name *name)
+{
+	if (!ydoc_each_pair(y, n, "name", name_pair, name))
+		return false;
+	if (name->ja == NULL)
+		return ydoc_fail(y, n, "name: 'ja' is required");
+	if (name->en == NULL)
+		name->en = xstrdup(name->ja);
+	return true;
+}
+
+/* The weekday (0 = Sunday) named s ("sun".."sat"), or -1. */
+static int
+weekday_index(const char *s)
+{
+	for (int w = 0; w < 7; w++) {
+		if (strcmp(s, day_names[w]) == 0)
+			return w;
+	}
+	return -1;
+}
+
+/* Parses a weekday name ("sun".."sat"). */
+static bool
+parse_weekday(struct ydoc *y, const yaml_node_t *n, int *out)
+{
+	if (!ydoc_want_scalar(y, n, "a weekday (sun, mon, tue, wed, thu, fri, sat)"))
+		return false;
+	if ((*out = weekday_index(ydoc_scalar(n))) >= 0)
+		return true;
+	return ydoc_fail(y, n, "unknown weekday '%s' (expected sun, mon, tue, wed, thu, fri or "
+	    "sat)", ydoc_scalar(n));
+}
+
+/* Parses "HH:MM" (00:00..24:00) into minutes since midnight. */
+static bool
+parse_hhmm(const char *s, int *out)
+{
+	if (strlen(s) != 5 || s[2] != ':' || s[0] < '0' || s[0] > '2' || s[1] < '0' ||
+	    s[1] > '9' || s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
+		return false;
+	*out = ((s[0] - '0') * 10 + (s[1] - '0')) * 60 + (s[3] - '0') * 10 + (s[4] - '0');
+	return *out <= CAL_DAY_MINUTES;
+}
+
+/* Parses one interval "HH:MM-HH:MM". */
+static bool
+parse_interval(struct ydoc *y, const yaml_node_t *n, struct cal_interval *iv)
+{
+	char from[6], to[6];
+	const char *s;
+
+	if (!ydoc_want_scalar(y, n, "an interval such as 08:30-17:00"))
+		return false;
+	s = ydoc_scalar(n);
+	if (strlen(s) != 11 || s[5] != '-')
+		return ydoc_fail(y, n, "expected an interval such as 08:30-17:00, found '%s'", s);
+	memcpy(from, s, 5);
+	memcpy(to, s + 6, 5);
+	from[5] = to[5] = '\0';
+	if (!parse_hhmm(from, &iv->from) || !parse_hhmm(to, &iv->to))
+		return ydoc_fail(y, n, "'%s' is not a time interval between 00:00 and 24:00", s);
+	return true;
+}
+
+/* Item callback: one interval of a day's hours. */
+static bool
+hours_item(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
+{
+	struct cal_hours *h = arg;
+
+	if (index >= CAL_MAX_INTERVALS)
+		return ydoc_fail(y, n, "at most %d intervals a day", CAL_MAX_INTERVALS);
+	h->n = index + 1;
+	return parse_interval(y, n, &h->iv[index]);
+}
+
+/* Parses a list of intervals; an empty list means closed. */
+static bool
+parse_hours(struct ydoc *y, const yaml_node_t *n, struct cal_hours *h)
+{
+	memset(h, 0, sizeof *h);
+	return ydoc_each_item(y, n, "hours", hours_item, h);
+}
+
+/* Pair callback for an office's weekly hours: sun..sat, weekdays (mon-fri), daily. */
+static bool
+week_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	struct office_parse *op = arg;
+	const char *key = ydoc_scalar(k);
+	struct cal_hours h;
+	int first, last;
+
+	if (strcmp(key, "daily") == 0) {
+		first = 0, last = 6;
+	} else if (strcmp(key, "weekdays") == 0) {
+		first = 1, last = 5;
+	} else if ((first = weekday_index(key)) >= 0) {
+		last = first;
+	} else {
+		return ydoc_fail(y, k, "unknown key '%s' in hours (expected one of: daily, "
+		    "weekdays, sun, mon, tue, wed, thu, fri, sat)", key);
+	}
+	if (!parse_hours(y, v, &h))
+		return false;
+	for (int w = first; w <= last; w++) {
+		op->cal->week[w] = h;
+		op->at->week[w] = k;
+	}
+	return true;
+}
+
+/* Parses a date scalar YYYY-MM-DD. */
+static bool
+parse_date(struct ydoc *y, const yaml_node_t *n, const char *key, cdate *out)
+{
+	if (!ydoc_want_scalar(y, n, "a date"))
+		return false;
+	if (!cdate_parse(ydoc_scalar(n), out))
+		return ydoc_fail(y, n, "%s: expected a date such as 2026-12-29, found '%s'", key,
+		    ydoc_scalar(n));
+	return true;
+}
+
+/* Parses "MM-DD" for annual ranges. */
+static bool
+parse_month_day(struct ydoc *y, const yaml_node_t *n, const char *key, int *m, int *d)
+{
+	const char *s;
+
+	if (!ydoc_want_scalar(y, n, "a month and day such as 12-29"))
+		return false;
+	s = ydoc_scalar(n);
+	if (strlen(s) != 5 || s[2] != '-' || sscanf(s, "%2d-%2d", m, d) != 2 || *m < 1 ||
+	    *m > 12 || *d < 1 || *d > 31 || s[0] < '0' || s[3] < '0')
+		return ydoc_fail(y, n, "%s: expected a month and day such as 12-29, found '%s'",
+		    key, s);
+	return true;
+}
+
+/* Rule kinds as the YAML names them, indexed by enum cal_match. */
+static const char *const match_names[] = {
+	[CAL_MATCH_WEEKDAYS] = "weekdays", [CAL_MATCH_NTH_WEEKDAY] = "nth_weekday",
+	[CAL_MATCH_DAY_AFTER_NTH] = "day_after_nth", [CAL_MATCH_HOLIDAY] = "holiday",
+	[CAL_MATCH_ANNUAL] = "annual", [CAL_MATCH_DATE] = "date",
+};
+
+/* Parses a rule's match kind. */
+static bool
+parse_match(struct ydoc *y, const yaml_node_t *n, enum cal_match *out)
+{
+	if (!ydoc_want_scalar(y, n, "a rule kind"))
+		return false;
+	for (size_t i = 0; i < sizeof match_names / sizeof match_names[0]; i++) {
+		if (strcmp(ydoc_scalar(n), match_names[i]) == 0) {
+			*out = (enum cal_match)i;
+			return true;
+		}
+	}
+	return ydoc_fail(y, n, "unknown rule kind '%s' (expected one of: date, annual, holiday, "
+	    "nth_weekday, day_after_nth, weekdays)", ydoc_scalar(n));
+}
+
+/* Item callback: one weekday of a rule's weekday set. */
+static bool
+weekday_item(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
+{
+	unsigned *mask = arg;
+	int w;
+
+	(void)index;
+	if (!parse_weekday(y, n, &w))
+		return false;
+	*mask |= 1u << w;
+	return true;
+}
+
+/* Parses a reason or policy name through the calendar's parser. */
+static bool
+parse_name_enum(struct ydoc *y, const yaml_node_t *n, const char *key, int *out)
+{
+	enum cal_reason r;
+	enum cal_policy p;
+
+	if (!ydoc_want_scalar(y, n, "a name"))
+		return false;
+	if (strcmp(key, "reason") == 0 && cal_reason_parse(ydoc_scalar(n), &r)) {
+		*out = (int)r;
+		return true;
+	}
+	if (strcmp(key, "policy") == 0 && cal_policy_parse(ydoc_scalar(n), &p)) {
+		*out = (int)p;
+		return true;
+	}
+	return ydoc_fail(y, n, "%s: unknown value '%s' (expected %s)", key, ydoc_scalar(n),
+	    strcmp(key, "reason") == 0 ? "weekly, holiday, year_end, nth_weekday or special" :
+	    "required, optional or walk_in_only");
+}
+
+/* Pair callback for one rule mapping. */
+static bool
+rule_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	struct rule_parse *rp = arg;
+	struct cal_rule *r = rp->rule;
+	const char *key = ydoc_scalar(k);
+	long nth;
+	int e;
+	bool closed;
+
+	if (strcmp(key, "match") == 0)
+		return (rp->match = true) && parse_match(y, v, &r->match);
+	if (strcmp(key, "closed") == 0) {
+		if (!ydoc_bool(y, v, key, &closed))
+			return false;
+		if (!closed)
+			return ydoc_fail(y, v, "closed: write 'closed: true', or give 'hours' to open");
+		return (rp->closed = true);
+	}
+	if (strcmp(key, "hours") == 0)
+		return (rp->hours = r->open = true) && parse_hours(y, v, &r->hours);
+	if (strcmp(key, "date") == 0)
+		return (rp->date = true) && parse_date(y, v, key, &r->date);
+	if (strcmp(key, "from") == 0)
+		return (rp->from = true) && parse_month_day(y, v, key, &r->from_month, &r->from_day);
+	if (strcmp(key, "until") == 0)
+		return (rp->until = true) &&
+		    parse_month_day(y, v, key, &r->until_month, &r->until_day);
+	if (strcmp(key, "nth") == 0) {
+		rp->nth = true;
+		if (!ydoc_long(y, v, key, 1, 5, &nth))
+			return false;
+		r->nth = (int)nth;
+		return true;
+	}
+	if (strcmp(key, "weekday") == 0)
+		return (rp->weekday = true) && parse_weekday(y, v, &r->weekday);
+	if (strcmp(key, "weekdays") == 0)
+		return (rp->weekdays = true) &&
+		    ydoc_each_item(y, v, "weekdays", weekday_item, &r->weekdays);
+	if (strcmp(key, "reason") == 0 || strcmp(key, "policy") == 0) {
+		if (!parse_name_enum(y, v, key, &e))
+			return false;
+		if (strcmp(key, "reason") == 0)
+			r->reason = (enum cal_reason)e;
+		else
+			r->policy = (enum cal_policy)e;
+		return true;
+	}
+	if (strcmp(key, "effective_from") == 0)
+		return parse_date(y, v, key, &r->effective_from);
+	if (strcmp(key, "effective_until") == 0)
+		return parse_date(y, v, key, &r->effective_until);
+	if (strcmp(key, "note") == 0)
+		return ydoc_want_scalar(y, v, "a note");
+	return ydoc_fail(y, k, "unknown key '%s' in rule (expected one of: match, closed, hours, "
+	    "date, from, until, nth, weekday, weekdays, reason, policy, effective_from, "
+	    "effective_until, note)", key);
+}
+
+/* Checks that a rule gave what its kind needs and nothing it does not use. */
+static bool
+rule_complete(struct ydoc *y, const yaml_node_t *n, const struct rule_parse *rp)
+{
+	const struct cal_rule *r = rp->rule;
+	bool want_date = r->match == CAL_MATCH_DATE, want_range = r->match == CAL_MATCH_ANNUAL;
+	bool want_nth = r->match == CAL_MATCH_NTH_WEEKDAY || r->match == CAL_MATCH_DAY_AFTER_NTH;
+	bool want_set = r->match == CAL_MATCH_WEEKDAYS;
+
+	if (!rp->match)
+		return ydoc_fail(y, n, "rule: 'match' is required (date, annual, holiday, "
+		    "nth_weekday, day_after_nth or weekdays)");
+	if (rp->closed == rp->hours)
+		return ydoc_fail(y, n, "rule: give either 'closed: true' or 'hours', not %s",
+		    rp->closed ? "both" : "neither");
+	if (rp->date != want_date || rp->from != want_range || rp->until != want_range ||
+	    rp->nth != want_nth || rp->weekday != want_nth || rp->weekdays != want_set)
+		return ydoc_fail(y, n, "rule: match '%s' takes %s", match_names[r->match],
+		    want_date ? "'date'" : want_range ?
+		    "'from' and 'until' (MM-DD)" : want_nth ? "'nth' and 'weekday'" : want_set ?
+		    "'weekdays'" : "no day fields");
+	return true;
+}
+
+/* Item callback: one rule, appended to the office's rules. */
+static bool
+rule_item(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
+{
+	struct office_parse *op = arg;
+	struct cal_office *cal = op->cal;
+	struct rule_parse rp = { 0 };
+
+	(void)index;
+	if (cal->nrules >= CAL_MAX_RULES)
+		return ydoc_fail(y, n, "at most %d rules per office, defaults included",
+		    CAL_MAX_RULES);
+	rp.rule = &cal->rules[cal->nrules];
+	cal_rule_init(rp.rule, CAL_MATCH_DATE);
+	if (!ydoc_each_pair(y, n, "rule", rule_pair, &rp) || !rule_complete(y, n, &rp))
+		return false;
+	op->at->rule[cal->nrules++] = n;
+	return true;
+}
+
+/* Pair callback for one dated policy entry {from, policy}. */
+static bool
+policy_entry_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	struct cal_policy_entry *e = arg;
+	int p;
+
+	if (strcmp(ydoc_scalar(k), "from") == 0)
+		return parse_date(y, v, "from", &e->from);
+	if (strcmp(ydoc_scalar(k), "policy") == 0) {
+		if (!parse_name_enum(y, v, "policy", &p))
+			return false;
+		e->policy = (enum cal_policy)p;
+		return true;
+	}
+	return ydoc_fail(y, k, "unknown key '%s' in policy entry (expected one of: from, "
+	    "policy)", ydoc_scalar(k));
+}
+
+/* What a service's policy list is filled into. */
+struct policy_parse {
+	struct cal_service *svc;	/* its policies */
+	const yaml_node_t **at;		/* node of each entry */
+};
+
+/* Item callback: one dated policy entry. */
+static bool
+policy_item(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
+{
+	struct policy_parse *pp = arg;
+	struct cal_policy_entry *e;
+
+	if (index >= CAL_MAX_POLICIES)
+		return ydoc_fail(y, n, "at most %d policy entries", CAL_MAX_POLICIES);
+	e = &pp->svc->policies[index];
+	e->from = CDATE_NONE;
+	e->policy = CAL_POLICY_NONE;
+	if (!ydoc_each_pair(y, n, "policy", policy_entry_pair, e))
+		return false;
+	if (e->policy == CAL_POLICY_NONE)
+		return ydoc_fail(y, n, "policy entry: 'policy' is required");
+	pp->svc->npolicies = index + 1;
+	pp->at[index] = n;
+	return true;
+}
+
+/* Parses policy: a name (for every date) or a list of {from, policy}. */
+static bool
+parse_policy(struct ydoc *y, const yaml_node_t *n, struct cal_service *svc,
+    const yaml_node_t **at)
+{
+	struct policy_parse pp = { svc, at };
+	int p;
+
+	svc->npolicies = 0;
+	if (n->type == YAML_SEQUENCE_NODE)
+		return ydoc_each_item(y, n, "policy", policy_item, &pp);
+	if (!parse_name_enum(y, n, "policy", &p))
+		return false;
+	svc->policies[0].from = CDATE_NONE;
+	svc->policies[0].policy = (enum cal_policy)p;
+	svc->npolicies = 1;
+	at[0] = n;
+	return true;
+}
+
+/* A service's settings being parsed. */
+struct service_parse {
+	struct cal_service *svc;	/* filled in place */
+	const yaml_node_t **policy_at;	/* node of each policy entry */
+};
+
+/* Pair callback for one service's settings. */
+static bool
+service_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	struct service_parse *sp = arg;
+	struct cal_service *s = sp->svc;
+	const char *key = ydoc_scalar(k);
+	long val;
+
+	if (strcmp(key, "policy") == 0)
+		return parse_policy(y, v, s, sp->policy_at);
+	if (strcmp(key, "slot_minutes") == 0 && ydoc_long(y, v, key, 5, 480, &val))
+		return (s->slot_minutes = (int)val) > 0;
+	if (strcmp(key, "capacity") == 0 && ydoc_long(y, v, key, 1, 100, &val))
+		return (s->capacity = (int)val) > 0;
+	if (strcmp(key, "horizon_days") == 0 && ydoc_long(y, v, key, 0, 366, &val))
+		return (s->horizon_days = (int)val) >= 0;
+	if (strcmp(key, "lead_minutes") == 0 && ydoc_long(y, v, key, 0, 7 * 24 * 60, &val))
+		return (s->lead_minutes = (int)val) >= 0;
+	if (y->cause != NULL)
+		return false;
+	return ydoc_fail(y, k, "unknown key '%s' in service (expected one of: slot_minutes, "
+	    "capacity, policy, horizon_days, lead_minutes)", key);
+}
+
+/* Adds service id at node n (its settings in v, or NULL) to the office being parsed. */
+static bool
+add_service(struct ydoc *y, struct office_parse *op, const yaml_node_t *n,
+    const yaml_node_t *v)
+{
+	struct cal_office *cal = op->cal;
+	const struct cal_service *def;
+	enum rules_service id;
+	struct service_parse sp;
+	size_t i = cal->nservices;
+
+	if (!ydoc_want_scalar(y, n, "a service id"))
+		return false;
+	if (!rules_service_parse(ydoc_scalar(n), &id))
+		return ydoc_fail(y, n, "unknown service '%s' (expected one of: ecert_renewal, "
+		    "card_application, card_pickup, pin_reset, address_change, residence_update, "
+		    "card_reissue_lost)", ydoc_scalar(n));
+	if (cal_service_find(cal, ydoc_scalar(n)) != NULL)
+		return ydoc_fail(y, n, "service '%s' listed twice", ydoc_scalar(n));
+	if (i >= CAL_MAX_SERVICES)
+		return ydoc_fail(y, n, "at most %d services per office", CAL_MAX_SERVICES);
+	def = op->defaults ? cal_service_find(op->defaults, ydoc_scalar(n)) : NULL;
+	if (def != NULL)
+		cal->services[i] = *def;
+	else
+		cal_service_init(&cal->services[i], ydoc_scalar(n));
+	cal->nservices++;
+	op->at->service[i] = n;
+	sp.svc = &cal->services[i];
+	sp.policy_at = op->at->policy[i];
+	if (def != NULL)
+		memcpy(op->at->policy[i], op->defaults_at->policy[def - op->defaults->services],
+		    sizeof op->at->policy[i]);
+	if (v == NULL || (v->type == YAML_SCALAR_NODE && ydoc_scalar(v)[0] == '\0'))
+		return true;
+	return ydoc_each_pair(y, v, ydoc_scalar(n), service_pair, &sp);
+}
+
+/* Item callback: a service listed by id. */
+static bool
+service_item(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
+{
+	(void)index;
+	return add_service(y, arg, n, NULL);
+}
+
+/* Pair callback: a service with its settings. */
+static bool
+service_map_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	return add_service(y, arg, k, v);
+}
+
+/* Parses services: a list of ids, or a mapping of id to settings. */
+static bool
+parse_services(struct ydoc *y, const yaml_node_t *n, struct office_parse *op)
+{
+	if (n->type == YAML_SEQUENCE_NODE && !op->defaults_only)
+		return ydoc_each_item(y, n, "services", service_item, op) &&
+		    (op->cal->nservices > 0 ||
+		    ydoc_fail(y, n, "services: an office must offer at least one service"));
+	if (n->type == YAML_MAPPING_NODE)
+		return ydoc_each_pair(y, n, "services", service_map_pair, op);
+	return ydoc_fail(y, n, "services: expected a list of service ids%s, found %s",
+	    op->defaults_only ? "" : " or a mapping of id to settings", ydoc_kind(n));
+}
+
+/* Pair callback for peak factors: sun..sat and after_closure, each in (0, 1]. */
+static bool
+peak_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	struct office_parse *op = arg;
+	const char *key = ydoc_scalar(k);
+	double f;
+	int w;
+
+	if (!ydoc_double(y, v, key, 0.05, 1.0, &f))
+		return false;
+	if (strcmp(key, "after_closure") == 0) {
+		op->cal->peak_after_closure = f;
+		op->at->peak[7] = v;
+		return true;
+	}
+	for (w = 0; w < 7; w++) {
+		if (strcmp(key, day_names[w]) == 0) {
+			op->cal->peak_weekday[w] = f;
+			op->at->peak[w] = v;
+			return true;
+		}
+	}
+	return ydoc_fail(y, k, "unknown key '%s' in peak (expected one of: sun, mon, tue, wed, "
+	    "thu, fri, sat, after_closure)", key);
+}
+
+/* Pair callback for the calendar keys an office and the defaults share. */
+static bool
+calendar_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	struct office_parse *op = arg;
+	const char *key = ydoc_scalar(k);
+
+	if (strcmp(key, "hours") == 0 && !op->defaults_only)
+		return ydoc_each_pair(y, v, "hours", week_pair, op);
+	if (strcmp(key, "rules") == 0)
+		return ydoc_each_item(y, v, "rules", rule_item, op);
+	if (strcmp(key, "services") == 0)
+		return parse_services(y, v, op);
+	if (strcmp(key, "peak") == 0)
+		return ydoc_each_pair(y, v, "peak", peak_pair, op);
+	return ydoc_fail(y, k, "unknown key '%s' in %s (expected one of: %s)", key,
+	    op->defaults_only ? "defaults" : "office", op->defaults_only ?
+	    "rules, services, peak" : "id, name, note, hours, rules, services, peak");
+}
+
+/* The node a calendar validation error points at. */
+static const yaml_node_t *
+error_node(const struct where *at, const struct cal_error *e)
+{
+	const yaml_node_t *n = NULL;
+
+	switch (e->where) {
+	case CAL_AT_WEEK: n = e->index >= 0 && e->index < 7 ? at->week[e->index] : NULL; break;
+	case CAL_AT_RULE: n = e->index >= 0 ? at->rule[e->index] : NULL; break;
+	case CAL_AT_SERVICE: n = e->index >= 0 ? at->service[e->index] : NULL; break;
+	case CAL_AT_POLICY:
+		n = e->service >= 0 && e->index >= 0 ? at->policy[e->service][e->index] : NULL;
+		break;
+	case CAL_AT_PEAK: n = e->index >= 0 && e->index < 8 ? at->peak[e->index] : NULL; break;
+	case CAL_AT_OFFICE: break;
+	}
+	if (n == NULL && e->service >= 0)
+		n = at->service[e->service];
+	return n != NULL ? n : at->office;
+}
+
+/* Validates a parsed calendar, reporting its first problem at its node. */
+static bool
+validate_calendar(struct ydoc *y, const char *id, const struct cal_office *cal,
+    const struct where *at)
+{
+	struct cal_error e;
+
+	if (cal_validate_office(cal, &e, 1) == 0)
+		return true;
+	return ydoc_fail(y, error_node(at, &e), "office %s: %s", id, e.message);
+}
+
+/* An office being parsed, with where its parts came from. */
+struct office_ctx {
+	struct config_office *o;	/* the office */
+	struct office_parse op;		/* its calendar */
+	struct where at;		/* nodes */
+	bool hours;			/* hours were given */
+};
+
+/* Pair callback for one office mapping. */
+static bool
+office_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	struct office_ctx *oc = arg;
+	const char *key = ydoc_scalar(k);
+
+	if (strcmp(key, "id") == 0)
+		return parse_id(y, v, "id", &oc->o->id);
+	if (strcmp(key, "name") == 0)
+		return parse_name(y, v, &oc->o->name);
+	if (strcmp(key, "note") == 0)
+		return ydoc_want_scalar(y, v, "a note");
+	if (strcmp(key, "hours") == 0)
+		oc->hours = true;
+	return calendar_pair(y, k, v, &oc->op);
+}
+
+/* Starts an office's calendar from the municipality's defaults. */
+static void
+office_from_defaults(struct office_ctx *oc, const struct muni_parse *mp)
+{
+	struct cal_office *cal = &oc->o->cal;
+
+	cal_office_init(cal);
+	oc->op.cal = cal;
+	oc->op.at = &oc->at;
+	if (!mp->have_defaults)
+		return;
+	oc->op.defaults = &mp->defaults;
+	oc->op.defaults_at = &mp->defaults_at;
+	cal->nrules = mp->defaults.nrules;
+	memcpy(cal->rules, mp->defaults.rules, sizeof cal->rules);
+	memcpy(oc->at.rule, mp->defaults_at.rule, sizeof oc->at.rule);
+	memcpy(cal->peak_weekday, mp->defaults.peak_weekday, sizeof cal->peak_weekday);
+	cal->peak_after_closure = mp->defaults.peak_after_closure;
+	memcpy(oc->at.peak, mp->defaults_at.peak, sizeof oc->at.peak);
+}
+
+/* Checks the required keys of an office and that its id is new. */
+static bool
+office_complete(struct ydoc *y, const yaml_node_t *n, const struct config *cfg,
+    const struct office_ctx *oc)
+{
+	const struct config_office *o = oc->o;
+
+	if (o->id == NULL)
+		return ydoc_fail(y, n, "office: 'id' is required");
+	if (o->name.ja == NULL)
+		return ydoc_fail(y, n, "office %s: 'name' is required", o->id);
+	if (o->cal.nservices == 0)
+		return ydoc_fail(y, n, "office %s: 'services' is required", o->id);
+	if (!oc->hours)
+		return ydoc_fail(y, n, "office %s: 'hours' is required (e.g. weekdays: "
+		    "[08:30-17:00])", o->id);
+	for (size_t i = 0; i + 1 < cfg->noffices; i++) {
+		if (strcmp(cfg->offices[i].id, o->id) == 0)
+			return ydoc_fail(y, n, "office id '%s' is already defined at %s:%d", o->id,
+			    cfg->offices[i].file, cfg->offices[i].line);
+	}
+	return true;
+}
+
+/* Item callback: one office of the municipality. */
+static bool
+office_item(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
+{
+	struct muni_parse *mp = arg;
+	struct config *cfg = mp->cfg;
+	struct office_ctx *oc = xcalloc(1, sizeof *oc);
+	bool ok;
+
+	(void)index;
+	cfg->offices = xreallocarray(cfg->offices, cfg->noffices + 1, sizeof *cfg->offices);
+	oc->o = &cfg->offices[cfg->noffices++];
+	memset(oc->o, 0, sizeof *oc->o);
+	oc->o->municipality = mp->muni;
+	oc->o->file = xstrdup(y->file);
+	oc->o->line = ydoc_line(n);
+	oc->at.office = n;
+	office_from_defaults(oc, mp);
+	ok = ydoc_each_pair(y, n, "office", office_pair, oc) &&
+	    office_complete(y, n, cfg, oc) &&
+	    validate_calendar(y, oc->o->id, &oc->o->cal, &oc->at);
+	free(oc);
+	return ok;
+}
+
+/* Parses the defaults block: rules, service settings and peak factors. */
+static bool
+parse_defaults(struct ydoc *y, const yaml_node_t *v, struct muni_parse *mp)
+{
+	struct office_parse op = { &mp->defaults, &mp->defaults_at, NULL, NULL, true };
+
+	if (mp->offices_seen)
+		return ydoc_fail(y, v, "defaults: must come before the offices");
+	mp->have_defaults = true;
+	return ydoc_each_pair(y, v, "defaults", calendar_pair, &op);
+}
+
+/* Pair callback for a municipality file's top level. */
+static bool
+muni_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	struct muni_parse *mp = arg;
+	struct config_municipality *m = &mp->cfg->municipalities[mp->muni];
+	const char *key = ydoc_scalar(k);
+
+	if (strcmp(key, "municipality") == 0)
+		return parse_id(y, v, "municipality", &m->id);
+	if (strcmp(key, "name") == 0)
+		return parse_name(y, v, &m->name);
+	if (strcmp(key, "defaults") == 0)
+		return parse_defaults(y, v, mp);
+	if (strcmp(key, "offices") != 0)
+		return ydoc_fail(y, k, "unknown key '%s' (expected one of: municipality, name, "
+		    "defaults, offices)", key);
+	if (m->id == NULL)
+		return ydoc_fail(y, k, "offices: 'municipality' must come before the offices");
+	if (v->type != YAML_SEQUENCE_NODE)
+		return ydoc_fail(y, v, "offices: expected a list, found %s", ydoc_kind(v));
+	mp->offices_seen = true;
+	return ydoc_each_item(y, v, "offices", office_item, mp);
+}
+
+/* Checks the municipality's required keys and that its id is new. */
+static bool
+muni_complete(struct ydoc *y, const struct config *cfg, size_t muni)
+{
+	const struct config_municipality *m = &cfg->municipalities[muni];
+
+	if (m->id == NULL)
+		return ydoc_fail(y, NULL, "'municipality' (its id) is required");
+	if (m->name.ja == NULL)
+		return ydoc_fail(y, NULL, "'name' is required");
+	for (size_t i = 0; i < muni; i++) {
+		if (strcmp(cfg->municipalities[i].id, m->id) == 0)
+			return ydoc_fail(y, NULL, "municipality '%s' is already defined in %s", m->id,
+			    cfg->municipalities[i].file);
+	}
+	return true;
+}
+
+bool
+config_muni_load(struct ydoc *y, struct config *cfg, const char *file)
+{
+	struct muni_parse *mp;
+	bool ok;
+
+	if (!ydoc_load(y, file))
+		return false;
+	mp = xcalloc(1, sizeof *mp);
+	mp->cfg = cfg;
+	mp->muni = cfg->nmunicipalities;
+	cal_office_init(&mp->defaults);
+	cfg->municipalities = xreallocarray(cfg->municipalities, cfg->nmunicipalities + 1,
+	    sizeof *cfg->municipalities);
+	memset(&cfg->municipalities[cfg->nmunicipalities], 0, sizeof *cfg->municipalities);
+	cfg->municipalities[cfg->nmunicipalities++].file = xstrdup(file);
+	ok = ydoc_each_pair(y, ydoc_root(y), "the municipality file", muni_pair, mp) &&
+	    muni_complete(y, cfg, mp->muni);
+	ydoc_close(y);
+	free(mp);
+	return ok;
+}
