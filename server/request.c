@@ -43,6 +43,8 @@ req_release(struct request *r)
 		return;
 	if (r->deadline != NULL)
 		event_free(r->deadline);
+	if (r->ctx_free != NULL)
+		r->ctx_free(r->ctx);
 	config_unref(r->cfg);
 	free(r->path);
 	free(r->query);
@@ -279,9 +281,9 @@ req_db(struct request *r, struct db_stmt *stmt, const char *const *params, reque
 		return true;
 	r->db_fn = NULL;
 	r->refs--;
+	req_header(r, "Retry-After", "5");	/* before answering, which may free r */
 	req_problem(r, 503, "database_unavailable",
 	    "the database is unreachable; try again in a moment");
-	req_header(r, "Retry-After", "5");
 	return false;
 }
 
@@ -386,7 +388,10 @@ request_dispatch(struct app *app, struct evhttp_request *ev)
 
 	switch (router_lookup(routes, nroutes, method, r->path ? r->path : "", &r->match)) {
 	case ROUTER_FOUND:
+		/* Held while the handler runs, so answering never frees r under it. */
+		r->refs++;
 		((request_handler *)(void (*)(void))r->match.route->handler)(r);
+		req_release(r);
 		return;
 	case ROUTER_BAD_METHOD:
 		router_allow_header(r->match.allowed, allow, sizeof allow);
