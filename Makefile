@@ -25,24 +25,25 @@ pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 CORE      := xmalloc log clock router problem ydoc config config_muni calendar cdate holidays rules eligibility
-DAEMON    := $(CORE) db migrate migrations_data http request api api_rules main
+DAEMON    := $(CORE) db migrate migrations_data http request api api_rules api_availability main
 SERVER_OBJS := $(DAEMON:%=$(B)/server/%.o)
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := router problem config clock cdate holidays rules eligibility calendar
+UNIT      := router problem config clock cdate holidays rules eligibility calendar shipped
 router_MODS  := router
 problem_MODS := problem xmalloc
 config_MODS  := config config_muni ydoc calendar holidays cdate rules log xmalloc
-clock_MODS   := clock
+clock_MODS   := clock cdate
 cdate_MODS   := cdate
 holidays_MODS := holidays cdate
 rules_MODS   := rules cdate
 calendar_MODS := calendar holidays cdate
 eligibility_MODS := eligibility rules cdate problem xmalloc
+shipped_MODS := config config_muni ydoc calendar holidays cdate rules log xmalloc
 UNIT_BINS := $(UNIT:%=tests/check_%)
 
 # Integration tests: tests/integration/check_NAME.c with the harness itest.c.
-INTEGRATION := system
+INTEGRATION := system availability
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
 .PHONY: all deps run check unit integration install clean distclean

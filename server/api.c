@@ -1,6 +1,7 @@
 /* Route table, /healthz and /v1/offices. */
 #include "api.h"
 
+#include "api_availability.h"
 #include "api_rules.h"
 #include "app.h"
 #include "config.h"
@@ -93,6 +94,7 @@ offices(struct request *r)
 const struct router_route api_routes[] = {
 	{ ROUTER_GET, "/healthz", H(healthz), "healthz" },
 	{ ROUTER_GET, "/v1/offices", H(offices), "offices" },
+	{ ROUTER_GET, "/v1/offices/{office}/availability", H(api_availability), "availability" },
 	{ ROUTER_GET, "/v1/holidays", H(api_holidays), "holidays" },
 	{ ROUTER_POST, "/v1/eligibility", H(api_eligibility), "eligibility" },
 };

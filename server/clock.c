@@ -1,33 +1,13 @@
 /* The injectable clock: real time plus a fixed shift chosen at start-up. */
 #include "clock.h"
 
+#include "cdate.h"
+
 #include <stdio.h>
 #include <string.h>
 
 /* Seconds added to real time; 0 unless MADOGUCHI_NOW was given. */
 static time_t shift;
-
-/* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian). */
-static long
-days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Returns the number of days in month m of year y. */
-static int
-month_days(int y, int m)
-{
-	static const int len[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : len[m - 1];
-}
 
 /* True when s starts with tmpl, where '9' in tmpl stands for one ASCII digit. */
 static bool
@@ -62,6 +42,7 @@ bool
 clock_parse_instant(const char *s, time_t *out)
 {
 	int y, mo, d, h, mi, sec, n = 0;
+	cdate day;
 	long off;
 
 	if (strlen(s) < 20 || !has_shape(s, "9999-99-99T99:99:99"))
@@ -69,10 +50,10 @@ clock_parse_instant(const char *s, time_t *out)
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
 	    n != 19)
 		return false;
-	if (y < 1970 || y > 2199 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) ||
-	    h > 23 || mi > 59 || sec > 59 || !parse_offset(s + 19, &off))
+	if (y < 1970 || y > CDATE_MAX_YEAR || !cdate_from_ymd(y, mo, d, &day) || h > 23 || mi > 59 || sec > 59 ||
+	    !parse_offset(s + 19, &off))
 		return false;
-	*out = (time_t)(days_from_civil(y, mo, d) * 86400L + h * 3600L + mi * 60L + sec - off);
+	*out = (time_t)((long)day * 86400L + h * 3600L + mi * 60L + sec - off);
 	return true;
 }
 
@@ -102,4 +83,22 @@ clock_format_jst(time_t t, char buf[static 26])
 
 	gmtime_r(&local, &tm);
 	strftime(buf, 26, "%Y-%m-%dT%H:%M:%S+09:00", &tm);
+}
+
+void
+clock_jst(time_t t, cdate *date, int *minute)
+{
+	long local = (long)t + 9 * 3600L;
+	long sec = local % 86400L;
+
+	if (sec < 0)
+		sec += 86400L;
+	*date = cdate_from_time(t);
+	*minute = (int)(sec / 60);
+}
+
+time_t
+clock_instant(cdate date, int minute)
+{
+	return (time_t)((long)date * 86400L + minute * 60L - 9 * 3600L);
 }

@@ -6,6 +6,8 @@
 #ifndef MADOGUCHI_CLOCK_H
 #define MADOGUCHI_CLOCK_H
 
+#include "cdate.h"
+
 #include <stdbool.h>
 #include <time.h>
 
@@ -17,6 +19,10 @@ void clock_set_start(time_t instant);
 bool clock_is_shifted(void);
 /* The current instant. */
 time_t clock_now(void);
+/* The civil date and minute of the day (0..1439) of an instant in Asia/Tokyo. */
+void clock_jst(time_t t, cdate *date, int *minute);
+/* The instant of a civil date and minute of the day in Asia/Tokyo. */
+time_t clock_instant(cdate date, int minute);
 /* Formats an instant in Asia/Tokyo as "2026-12-02T08:30:00+09:00". */
 void clock_format_jst(time_t t, char buf[static 26]);
 

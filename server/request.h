@@ -36,6 +36,8 @@ struct request {
 	struct timeval start;		/* arrival, for the latency in the log */
 	struct event *deadline;		/* answers 503 if the handler takes too long */
 	request_db_fn *db_fn;		/* continuation of the statement in flight */
+	void *ctx;			/* the handler's state across statements */
+	void (*ctx_free)(void *);	/* frees ctx with the request, or NULL */
 	int refs;			/* 1 until answered, +1 per statement in flight */
 	bool answered;			/* an answer was sent */
 	int status;			/* the status sent */
