@@ -52,6 +52,11 @@ all: server/madoguchid client/madoguchi
 deps:
 	@./deploy/deps.sh
 
+# Binaries live outside build/$(FLAVOUR), so they relink when the flavour changes.
+build/flavour: FORCE
+	@mkdir -p $(@D)
+	@echo '$(FLAVOUR)' | cmp -s - $@ || echo '$(FLAVOUR)' > $@
+
 $(B)/flags: FORCE
 	@mkdir -p $(@D)
 	@echo '$(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || \
@@ -69,18 +74,18 @@ $(B)/server/migrations_data.c: server/embed-migrations.sh $(sort $(wildcard migr
 $(B)/server/migrations_data.o: $(B)/server/migrations_data.c $(B)/flags
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
 
-server/madoguchid: $(SERVER_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS))
+server/madoguchid: $(SERVER_OBJS) build/flavour
+	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJS) $(call pc_libs,$(PKGS))
 
-client/madoguchi: $(B)/client/madoguchi.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
+client/madoguchi: $(B)/client/madoguchi.o build/flavour
+	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/client/madoguchi.o
 
 .SECONDEXPANSION:
-tests/check_%: $(B)/tests/check_%.o $$(addprefix $(B)/server/,$$(addsuffix .o,$$($$*_MODS)))
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS) check)
+tests/check_%: $(B)/tests/check_%.o $$(addprefix $(B)/server/,$$(addsuffix .o,$$($$*_MODS))) build/flavour
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(call pc_libs,$(PKGS) check)
 
-tests/integration/check_%: $(B)/tests/integration/check_%.o $(B)/tests/integration/itest.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,jansson check libcurl)
+tests/integration/check_%: $(B)/tests/integration/check_%.o $(B)/tests/integration/itest.o build/flavour
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(call pc_libs,jansson check libcurl)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do CK_DEFAULT_TIMEOUT=60 ./$$t; done

@@ -21,7 +21,9 @@
 struct where {
 	const yaml_node_t *office;				/* the office mapping */
 	const yaml_node_t *week[7];				/* the key that set each day */
+	const yaml_node_t *week_iv[7][CAL_MAX_INTERVALS];	/* each day's intervals */
 	const yaml_node_t *rule[CAL_MAX_RULES];			/* each rule mapping */
+	const yaml_node_t *rule_iv[CAL_MAX_RULES][CAL_MAX_INTERVALS]; /* each rule's intervals */
 	const yaml_node_t *service[CAL_MAX_SERVICES];		/* each service entry */
 	const yaml_node_t *policy[CAL_MAX_SERVICES][CAL_MAX_POLICIES]; /* policy entries */
 	const yaml_node_t *peak[8];				/* weekdays, after_closure */
@@ -39,6 +41,7 @@ struct office_parse {
 /* A rule being parsed: the rule and which keys were given. */
 struct rule_parse {
 	struct cal_rule *rule;		/* filled in place */
+	const yaml_node_t **hours_at;	/* node of each of its intervals */
 	bool match, closed, hours, nth, weekday, weekdays, date, from, until;
 };
 
@@ -170,24 +173,35 @@ parse_interval(struct ydoc *y, const yaml_node_t *n, struct cal_interval *iv)
 	return true;
 }
 
+/* A day's hours being parsed, with the node of each interval. */
+struct hours_parse {
+	struct cal_hours *h;		/* filled in place */
+	const yaml_node_t **at;		/* CAL_MAX_INTERVALS nodes */
+};
+
 /* Item callback: one interval of a day's hours. */
 static bool
 hours_item(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
 {
-	struct cal_hours *h = arg;
+	struct hours_parse *hp = arg;
 
 	if (index >= CAL_MAX_INTERVALS)
 		return ydoc_fail(y, n, "at most %d intervals a day", CAL_MAX_INTERVALS);
-	h->n = index + 1;
-	return parse_interval(y, n, &h->iv[index]);
+	hp->h->n = index + 1;
+	hp->at[index] = n;
+	return parse_interval(y, n, &hp->h->iv[index]);
 }
 
-/* Parses a list of intervals; an empty list means closed. */
+/* Parses a list of intervals (an empty list means closed), noting their nodes in at. */
 static bool
-parse_hours(struct ydoc *y, const yaml_node_t *n, struct cal_hours *h)
+parse_hours(struct ydoc *y, const yaml_node_t *n, struct cal_hours *h,
+    const yaml_node_t *at[CAL_MAX_INTERVALS])
 {
+	struct hours_parse hp = { h, at };
+
 	memset(h, 0, sizeof *h);
-	return ydoc_each_item(y, n, "hours", hours_item, h);
+	memset(at, 0, CAL_MAX_INTERVALS * sizeof at[0]);
+	return ydoc_each_item(y, n, "hours", hours_item, &hp);
 }
 
 /* Pair callback for an office's weekly hours: sun..sat, weekdays (mon-fri), daily. */
@@ -197,6 +211,7 @@ week_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
 	struct office_parse *op = arg;
 	const char *key = ydoc_scalar(k);
 	struct cal_hours h;
+	const yaml_node_t *iv[CAL_MAX_INTERVALS];
 	int first, last;
 
 	if (strcmp(key, "daily") == 0) {
@@ -209,11 +224,12 @@ week_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
 		return ydoc_fail(y, k, "unknown key '%s' in hours (expected one of: daily, "
 		    "weekdays, sun, mon, tue, wed, thu, fri, sat)", key);
 	}
-	if (!parse_hours(y, v, &h))
+	if (!parse_hours(y, v, &h, iv))
 		return false;
 	for (int w = first; w <= last; w++) {
 		op->cal->week[w] = h;
 		op->at->week[w] = k;
+		memcpy(op->at->week_iv[w], iv, sizeof iv);
 	}
 	return true;
 }
@@ -239,8 +255,9 @@ parse_month_day(struct ydoc *y, const yaml_node_t *n, const char *key, int *m, i
 	if (!ydoc_want_scalar(y, n, "a month and day such as 12-29"))
 		return false;
 	s = ydoc_scalar(n);
-	if (strlen(s) != 5 || s[2] != '-' || sscanf(s, "%2d-%2d", m, d) != 2 || *m < 1 ||
-	    *m > 12 || *d < 1 || *d > 31 || s[0] < '0' || s[3] < '0')
+	if (strlen(s) != 5 || s[2] != '-' || strspn(s, "0123456789") != 2 ||
+	    strspn(s + 3, "0123456789") != 2 || sscanf(s, "%2d-%2d", m, d) != 2 || *m < 1 ||
+	    *m > 12 || *d < 1 || *d > 31)
 		return ydoc_fail(y, n, "%s: expected a month and day such as 12-29, found '%s'",
 		    key, s);
 	return true;
@@ -326,7 +343,7 @@ rule_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
 		return (rp->closed = true);
 	}
 	if (strcmp(key, "hours") == 0)
-		return (rp->hours = r->open = true) && parse_hours(y, v, &r->hours);
+		return (rp->hours = r->open = true) && parse_hours(y, v, &r->hours, rp->hours_at);
 	if (strcmp(key, "date") == 0)
 		return (rp->date = true) && parse_date(y, v, key, &r->date);
 	if (strcmp(key, "from") == 0)
@@ -403,6 +420,7 @@ rule_item(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
 		return ydoc_fail(y, n, "at most %d rules per office, defaults included",
 		    CAL_MAX_RULES);
 	rp.rule = &cal->rules[cal->nrules];
+	rp.hours_at = op->at->rule_iv[cal->nrules];
 	cal_rule_init(rp.rule, CAL_MATCH_DATE);
 	if (!ydoc_each_pair(y, n, "rule", rule_pair, &rp) || !rule_complete(y, n, &rp))
 		return false;
@@ -570,8 +588,9 @@ parse_services(struct ydoc *y, const yaml_node_t *n, struct office_parse *op)
 		    ydoc_fail(y, n, "services: an office must offer at least one service"));
 	if (n->type == YAML_MAPPING_NODE)
 		return ydoc_each_pair(y, n, "services", service_map_pair, op);
-	return ydoc_fail(y, n, "services: expected a list of service ids%s, found %s",
-	    op->defaults_only ? "" : " or a mapping of id to settings", ydoc_kind(n));
+	return ydoc_fail(y, n, "services: expected %s, found %s", op->defaults_only ?
+	    "a mapping of service id to settings" :
+	    "a list of service ids or a mapping of id to settings", ydoc_kind(n));
 }
 
 /* Pair callback for peak factors: sun..sat and after_closure, each in (0, 1]. */
@@ -581,24 +600,19 @@ peak_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
 	struct office_parse *op = arg;
 	const char *key = ydoc_scalar(k);
 	double f;
-	int w;
+	int w = strcmp(key, "after_closure") == 0 ? 7 : weekday_index(key);
 
+	if (w < 0)
+		return ydoc_fail(y, k, "unknown key '%s' in peak (expected one of: sun, mon, tue, "
+		    "wed, thu, fri, sat, after_closure)", key);
 	if (!ydoc_double(y, v, key, 0.05, 1.0, &f))
 		return false;
-	if (strcmp(key, "after_closure") == 0) {
+	if (w == 7)
 		op->cal->peak_after_closure = f;
-		op->at->peak[7] = v;
-		return true;
-	}
-	for (w = 0; w < 7; w++) {
-		if (strcmp(key, day_names[w]) == 0) {
-			op->cal->peak_weekday[w] = f;
-			op->at->peak[w] = v;
-			return true;
-		}
-	}
-	return ydoc_fail(y, k, "unknown key '%s' in peak (expected one of: sun, mon, tue, wed, "
-	    "thu, fri, sat, after_closure)", key);
+	else
+		op->cal->peak_weekday[w] = f;
+	op->at->peak[w] = v;
+	return true;
 }
 
 /* Pair callback for the calendar keys an office and the defaults share. */
@@ -626,10 +640,19 @@ static const yaml_node_t *
 error_node(const struct where *at, const struct cal_error *e)
 {
 	const yaml_node_t *n = NULL;
+	bool iv = e->interval >= 0 && e->interval < CAL_MAX_INTERVALS;
 
 	switch (e->where) {
-	case CAL_AT_WEEK: n = e->index >= 0 && e->index < 7 ? at->week[e->index] : NULL; break;
-	case CAL_AT_RULE: n = e->index >= 0 ? at->rule[e->index] : NULL; break;
+	case CAL_AT_WEEK:
+		if (e->index >= 0 && e->index < 7)
+			n = iv && at->week_iv[e->index][e->interval] != NULL ?
+			    at->week_iv[e->index][e->interval] : at->week[e->index];
+		break;
+	case CAL_AT_RULE:
+		if (e->index >= 0 && e->index < CAL_MAX_RULES)
+			n = iv && at->rule_iv[e->index][e->interval] != NULL ?
+			    at->rule_iv[e->index][e->interval] : at->rule[e->index];
+		break;
 	case CAL_AT_SERVICE: n = e->index >= 0 ? at->service[e->index] : NULL; break;
 	case CAL_AT_POLICY:
 		n = e->service >= 0 && e->index >= 0 ? at->policy[e->service][e->index] : NULL;
@@ -696,6 +719,7 @@ office_from_defaults(struct office_ctx *oc, const struct muni_parse *mp)
 	cal->nrules = mp->defaults.nrules;
 	memcpy(cal->rules, mp->defaults.rules, sizeof cal->rules);
 	memcpy(oc->at.rule, mp->defaults_at.rule, sizeof oc->at.rule);
+	memcpy(oc->at.rule_iv, mp->defaults_at.rule_iv, sizeof oc->at.rule_iv);
 	memcpy(cal->peak_weekday, mp->defaults.peak_weekday, sizeof cal->peak_weekday);
 	cal->peak_after_closure = mp->defaults.peak_after_closure;
 	memcpy(oc->at.peak, mp->defaults_at.peak, sizeof oc->at.peak);

@@ -53,6 +53,9 @@ refused(const char *path, const char *prefix, const char *phrase)
 /* A municipality case: BAD "muni-" name refused at "munis/name:where: " with phrase. */
 #define MUNI_AT(name, where, phrase) \
 	refused(BAD "muni-" name, BAD "munis/" name ":" where ": ", phrase)
+/* A calendar case: BAD "cal-" name refused at "munis/cal-name:where: " with phrase. */
+#define CAL_AT(name, where, phrase) \
+	refused(BAD "cal-" name, BAD "munis/cal-" name ":" where ": ", phrase)
 
 /* Finds the municipality with id, failing the test when there is none. */
 static const struct config_municipality *
@@ -596,13 +599,155 @@ START_TEST(key_given_twice_in_municipality)
 }
 END_TEST
 
+/* Bad intervals are refused at the interval itself, even when the day's key is lines above. */
+START_TEST(calendar_bad_intervals)
+{
+	CAL_AT("overlap.yaml", "10:11", "office cal-main: interval 1 overlaps interval 0");
+	CAL_AT("inverted.yaml", "10:11", "interval 17:00-08:30 does not end after it starts");
+	CAL_AT("unordered.yaml", "10:11", "interval 1 starts before interval 0; list them in order");
+	CAL_AT("time-short.yaml", "7:24",
+	    "expected an interval such as 08:30-17:00, found '8:30-17:00'");
+	CAL_AT("time-25.yaml", "9:11",
+	    "'08:30-25:00' is not a time interval between 00:00 and 24:00");
+	CAL_AT("five-intervals.yaml", "8:65", "at most 4 intervals a day");
+}
+END_TEST
+
+/* Keys of hours other than sun..sat, weekdays and daily are refused, as is a day given twice. */
+START_TEST(calendar_bad_hours_keys)
+{
+	CAL_AT("hours-weekday.yaml", "9:7", "unknown key 'Sat' in hours (expected one of: daily, "
+	    "weekdays, sun, mon, tue, wed, thu, fri, sat)");
+	CAL_AT("hours-key.yaml", "9:7", "unknown key 'lunch' in hours");
+	CAL_AT("hours-twice.yaml", "10:7", "hours.mon: given twice");
+}
+END_TEST
+
+/* A rule's kind, nth, weekday and weekday set must be known values, refused at the value. */
+START_TEST(calendar_bad_rule_matchers)
+{
+	CAL_AT("nth-zero.yaml", "10:35", "nth: 0 is out of range (expected 1 to 5)");
+	CAL_AT("nth-six.yaml", "10:37", "nth: 6 is out of range (expected 1 to 5)");
+	CAL_AT("rule-weekday.yaml", "10:47", "unknown weekday 'sunday' (expected sun, mon");
+	CAL_AT("rule-weekdays.yaml", "10:43", "unknown weekday 'thur'");
+	CAL_AT("rule-kind.yaml", "10:17", "unknown rule kind 'weekly' (expected one of: date, "
+	    "annual, holiday, nth_weekday, day_after_nth, weekdays)");
+	CAL_AT("rule-key.yaml", "10:40", "unknown key 'comment' in rule");
+}
+END_TEST
+
+/* A rule must close (closed: true) or open (hours), never both or neither, at the rule. */
+START_TEST(calendar_rule_closed_or_hours)
+{
+	CAL_AT("rule-no-match.yaml", "10:9", "rule: 'match' is required");
+	CAL_AT("rule-neither.yaml", "10:9", "give either 'closed: true' or 'hours', not neither");
+	CAL_AT("rule-both.yaml", "10:9", "give either 'closed: true' or 'hours', not both");
+	CAL_AT("closed-false.yaml", "10:34", "closed: write 'closed: true', or give 'hours'");
+	CAL_AT("rule-empty-hours.yaml", "10:9", "the rule opens the day but gives no hours");
+}
+END_TEST
+
+/* Each kind takes exactly its own day fields: missing or foreign ones are refused at the rule. */
+START_TEST(calendar_rule_fields_for_kind)
+{
+	CAL_AT("annual-no-until.yaml", "10:9", "match 'annual' takes 'from' and 'until' (MM-DD)");
+	CAL_AT("nth-no-weekday.yaml", "10:9", "match 'nth_weekday' takes 'nth' and 'weekday'");
+	CAL_AT("date-no-date.yaml", "10:9", "match 'date' takes 'date'");
+	CAL_AT("holiday-date.yaml", "10:9", "match 'holiday' takes no day fields");
+	CAL_AT("weekdays-nth.yaml", "10:9", "match 'weekdays' takes 'weekdays'");
+}
+END_TEST
+
+/* Dates and month-days must be real and well written; effective ranges must not be inverted. */
+START_TEST(calendar_rule_dates)
+{
+	CAL_AT("annual-0230.yaml", "10:9", "office cal-main: annual range starts on 02-30, "
+	    "no such day");
+	CAL_AT("annual-text.yaml", "10:45",
+	    "until: expected a month and day such as 12-29, found '01-3x'");
+	CAL_AT("date-text.yaml", "10:29",
+	    "date: expected a date such as 2026-12-29, found '2026-12-32'");
+	CAL_AT("date-slashes.yaml", "10:29", "found '2026/12/24'");
+	CAL_AT("effective-text.yaml", "10:56", "effective_from: expected a date such as "
+	    "2026-12-29, found 'R6-11-01'");
+	CAL_AT("effective.yaml", "10:9",
+	    "effective_from 2027-04-01 is after effective_until 2027-03-31");
+}
+END_TEST
+
+/* Reasons and policies must be names the API knows, refused at the value. */
+START_TEST(calendar_bad_names)
+{
+	CAL_AT("reason.yaml", "10:63", "reason: unknown value 'party' (expected weekly, holiday, "
+	    "year_end, nth_weekday or special)");
+	CAL_AT("rule-policy.yaml", "10:71", "policy: unknown value 'reserved' (expected "
+	    "required, optional or walk_in_only)");
+	CAL_AT("svc-policy.yaml", "9:31", "policy: unknown value 'booking'");
+}
+END_TEST
+
+/* Service ids must be known and given once, in offices and defaults alike. */
+START_TEST(calendar_bad_service_ids)
+{
+	CAL_AT("svc-unknown.yaml", "7:5", "unknown service 'passport' (expected one of: "
+	    "ecert_renewal, card_application");
+	CAL_AT("svc-twice.yaml", "8:43", "service 'pin_reset' listed twice");
+	CAL_AT("svc-twice-map.yaml", "11:7", "services.pin_reset: given twice");
+	CAL_AT("defaults-svc-list.yaml", "5:13",
+	    "services: expected a mapping of service id to settings, found a list");
+}
+END_TEST
+
+/* Service settings: ranges, known keys, and slots that fit, pinned at the interval's line. */
+START_TEST(calendar_bad_service_settings)
+{
+	CAL_AT("capacity-zero.yaml", "9:47", "capacity: 0 is out of range (expected 1 to 100)");
+	CAL_AT("svc-key.yaml", "9:37", "unknown key 'counters' in service (expected one of: "
+	    "slot_minutes, capacity, policy, horizon_days, lead_minutes)");
+	CAL_AT("slot-divide.yaml", "13:11", "office cal-main: interval 13:00-17:15 is not a "
+	    "whole number of pin_reset's 30-minute slots");
+	CAL_AT("slot-divide-rule.yaml", "13:13",
+	    "interval 13:00-15:30 is not a whole number of card_pickup's 20-minute slots");
+}
+END_TEST
+
+/* Dated policy entries must ascend strictly; the later entry is at fault, defaults included. */
+START_TEST(calendar_policy_order)
+{
+	CAL_AT("policy-order.yaml", "12:13",
+	    "policy from 2024-11-01 is not after the previous entry's date");
+	CAL_AT("policy-same.yaml", "9:11",
+	    "office cal-main: policy from 2024-11-01 is not after the previous entry's date");
+}
+END_TEST
+
+/* Peak factors lie in 0.05..1 and only weekdays and after_closure are keys. */
+START_TEST(calendar_bad_peak)
+{
+	CAL_AT("peak-zero.yaml", "5:15", "mon: 0 is out of range (expected 0.05 to 1)");
+	CAL_AT("peak-big.yaml", "11:22", "after_closure: 1.5 is out of range (expected 0.05 to 1)");
+	CAL_AT("peak-key.yaml", "5:20", "unknown key 'holiday' in peak (expected one of: sun, "
+	    "mon, tue, wed, thu, fri, sat, after_closure)");
+}
+END_TEST
+
+/* Defaults hold only rules, services and peak, and come first; every office needs hours. */
+START_TEST(calendar_file_structure)
+{
+	CAL_AT("defaults-key.yaml", "7:3",
+	    "unknown key 'hours' in defaults (expected one of: rules, services, peak)");
+	CAL_AT("defaults-after.yaml", "10:3", "defaults: must come before the offices");
+	CAL_AT("no-hours.yaml", "5:5", "office cal-main: 'hours' is required");
+}
+END_TEST
+
 /* Every fixture under bad/ is refused with a cause naming a file under bad/. */
 START_TEST(every_bad_fixture_refused)
 {
 	glob_t g;
 
 	ck_assert_int_eq(glob(BAD "*.yaml", 0, NULL, &g), 0);
-	ck_assert_uint_ge(g.gl_pathc, 60);
+	ck_assert_uint_ge(g.gl_pathc, 110);
 	for (size_t i = 0; i < g.gl_pathc; i++)
 		refused(g.gl_pathv[i], BAD, ": ");
 	globfree(&g);
@@ -658,6 +803,18 @@ config_suite(void)
 	tcase_add_test(bad, name_without_ja);
 	tcase_add_test(bad, key_given_twice);
 	tcase_add_test(bad, key_given_twice_in_municipality);
+	tcase_add_test(bad, calendar_bad_intervals);
+	tcase_add_test(bad, calendar_bad_hours_keys);
+	tcase_add_test(bad, calendar_bad_rule_matchers);
+	tcase_add_test(bad, calendar_rule_closed_or_hours);
+	tcase_add_test(bad, calendar_rule_fields_for_kind);
+	tcase_add_test(bad, calendar_rule_dates);
+	tcase_add_test(bad, calendar_bad_names);
+	tcase_add_test(bad, calendar_bad_service_ids);
+	tcase_add_test(bad, calendar_bad_service_settings);
+	tcase_add_test(bad, calendar_policy_order);
+	tcase_add_test(bad, calendar_bad_peak);
+	tcase_add_test(bad, calendar_file_structure);
 	tcase_add_test(bad, every_bad_fixture_refused);
 	suite_add_tcase(s, bad);
 	return s;
