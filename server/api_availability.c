@@ -11,12 +11,12 @@
 #include "clock.h"
 #include "config.h"
 #include "holidays.h"
+#include "jsonw.h"
 #include "problem.h"
 #include "request.h"
 #include "rules.h"
 #include "xmalloc.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,75 +77,124 @@ hhmm(int minute, char buf[6])
 	buf[5] = '\0';
 }
 
-/* The day's open intervals as [{"from","to"}]. */
-static json_t *
-open_json(const struct cal_day *day)
+/* Writes the day's open intervals as [{"from","to"}]. */
+static void
+write_open(struct jsonw *w, const struct cal_day *day)
 {
-	json_t *list = json_array();
 	char from[6], to[6];
 
+	jsonw_array(w);
 	for (size_t i = 0; i < day->hours.n; i++) {
 		hhmm(day->hours.iv[i].from, from);
 		hhmm(day->hours.iv[i].to, to);
-		json_array_append_new(list, json_pack("{s:s, s:s}", "from", from, "to", to));
+		jsonw_object(w);
+		jsonw_key(w, "from");
+		jsonw_string(w, from);
+		jsonw_key(w, "to");
+		jsonw_string(w, to);
+		jsonw_end(w);
 	}
-	return list;
+	jsonw_end(w);
 }
 
-/* One slot as the API shows it. */
-static json_t *
-slot_json(const struct cal_day *day, const struct cal_slot *s, int taken)
+/* Writes the instant of minute on the day whose "YYYY-MM-DDT" is prefix. */
+static void
+instant_text(const struct cal_day *day, const char *prefix, int minute, char out[26])
 {
-	char start[26], end[26];
+	if (minute >= CAL_DAY_MINUTES) {	/* a slot ending at 24:00 */
+		clock_format_jst(clock_instant(day->date, minute), out);
+		return;
+	}
+	memcpy(out, prefix, 11);
+	hhmm(minute, out + 11);
+	memcpy(out + 16, ":00+09:00", 10);
+}
+
+/* Writes one slot as the API shows it. */
+static void
+write_slot(struct jsonw *w, const struct cal_day *day, const char *prefix,
+    const struct cal_slot *s, int taken)
+{
+	char text[26];
 	int left = s->capacity - taken;
 
-	clock_format_jst(clock_instant(day->date, s->start), start);
-	clock_format_jst(clock_instant(day->date, s->end), end);
-	return json_pack("{s:s, s:s, s:i, s:i, s:s}", "start", start, "end", end,
-	    "capacity", s->capacity, "available", left > 0 ? left : 0, "crowding",
-	    cal_crowding_name(cal_crowding(taken, s->capacity, day->peak_factor)));
+	jsonw_object(w);
+	instant_text(day, prefix, s->start, text);
+	jsonw_key(w, "start");
+	jsonw_string(w, text);
+	instant_text(day, prefix, s->end, text);
+	jsonw_key(w, "end");
+	jsonw_string(w, text);
+	jsonw_key(w, "capacity");
+	jsonw_int(w, s->capacity);
+	jsonw_key(w, "available");
+	jsonw_int(w, left > 0 ? left : 0);
+	jsonw_key(w, "crowding");
+	jsonw_string(w, cal_crowding_name(cal_crowding(taken, s->capacity, day->peak_factor)));
+	jsonw_end(w);
 }
 
-/* The bookable slots of a day: not past, not inside the lead time. */
-static json_t *
-slots_json(const struct avail *a, const struct cal_day *day, struct taken *tk)
+/* Writes the bookable slots of a day: not past, not inside the lead time. */
+static void
+write_slots(struct jsonw *w, const struct avail *a, const struct cal_day *day,
+    struct taken *tk)
 {
 	struct cal_slot slots[CAL_MAX_SLOTS];
 	size_t n = cal_slots(a->svc, day, slots, CAL_MAX_SLOTS);
-	json_t *list = json_array();
-	enum cal_why why;
+	int earliest = -1;
+	char prefix[12];
 
+	cdate_format(day->date, prefix);
+	prefix[10] = 'T';
+	prefix[11] = '\0';
+	if (day->date == a->today)
+		earliest = a->now_minute + a->svc->lead_minutes;
+	jsonw_array(w);
 	for (size_t i = 0; i < n; i++) {
-		if (!cal_bookable(&a->office->cal, a->svc, day->date, slots[i].start, a->today,
-		    a->now_minute, &why))
+		if (slots[i].start < earliest)
 			continue;
-		json_array_append_new(list, slot_json(day, &slots[i],
-		    taken_at(tk, clock_instant(day->date, slots[i].start))));
+		write_slot(w, day, prefix, &slots[i],
+		    taken_at(tk, clock_instant(day->date, slots[i].start)));
 	}
-	return list;
+	jsonw_end(w);
 }
 
-/* One day of the answer. */
-static json_t *
-day_json(const struct avail *a, cdate d, struct taken *tk)
+/* Writes one day of the answer. */
+static void
+write_day(struct jsonw *w, const struct avail *a, cdate d, struct taken *tk)
 {
 	struct cal_day day;
 	enum cal_policy policy;
 	const char *holiday = NULL;
 	char date[11];
 	bool bookable;
-	json_t *o;
 
 	cal_day(&a->office->cal, d, &day);
 	policy = cal_day_policy(a->svc, &day);
 	bookable = day.open && policy != CAL_POLICY_WALK_IN_ONLY && d >= a->today &&
 	    d <= cdate_add_days(a->today, a->svc->horizon_days);
 	(void)hol_lookup(d, &holiday, NULL);
-	o = json_pack("{s:s, s:o, s:s?, s:s?, s:s, s:b}", "date", cdate_format(d, date),
-	    "open", open_json(&day), "closed_reason", cal_reason_name(day.reason),
-	    "holiday", holiday, "policy", cal_policy_name(policy), "bookable", bookable);
-	json_object_set_new(o, "slots", bookable ? slots_json(a, &day, tk) : json_array());
-	return o;
+	jsonw_object(w);
+	jsonw_key(w, "date");
+	jsonw_string(w, cdate_format(d, date));
+	jsonw_key(w, "open");
+	write_open(w, &day);
+	jsonw_key(w, "closed_reason");
+	jsonw_string(w, cal_reason_name(day.reason));
+	jsonw_key(w, "holiday");
+	jsonw_string(w, holiday);
+	jsonw_key(w, "policy");
+	jsonw_string(w, cal_policy_name(policy));
+	jsonw_key(w, "bookable");
+	jsonw_bool(w, bookable);
+	jsonw_key(w, "slots");
+	if (bookable) {
+		write_slots(w, a, &day, tk);
+	} else {
+		jsonw_array(w);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
 }
 
 /* The counts arrived: answer with every day of the range. */
@@ -154,19 +203,33 @@ availability_done(struct request *r, const struct db_result *res)
 {
 	struct avail *a = r->ctx;
 	struct taken tk = { res, 0, 0 };
-	json_t *days = json_array();
+	struct jsonw w;
+	char date[11], *text;
+	size_t len;
 
 	if (!res->ok) {
-		json_decref(days);
 		req_db_failed(r, res);
 		return;
 	}
 	tk.nrows = PQntuples(res->pg);
+	jsonw_init(&w);
+	jsonw_object(&w);
+	jsonw_key(&w, "office");
+	jsonw_string(&w, a->office->id);
+	jsonw_key(&w, "service");
+	jsonw_string(&w, a->svc->id);
+	jsonw_key(&w, "from");
+	jsonw_string(&w, cdate_format(a->from, date));
+	jsonw_key(&w, "to");
+	jsonw_string(&w, cdate_format(a->to, date));
+	jsonw_key(&w, "days");
+	jsonw_array(&w);
 	for (cdate d = a->from; d <= a->to; d = cdate_add_days(d, 1))
-		json_array_append_new(days, day_json(a, d, &tk));
-	req_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:o}", "office", a->office->id,
-	    "service", a->svc->id, "from", cdate_format(a->from, (char[11]){ 0 }),
-	    "to", cdate_format(a->to, (char[11]){ 0 }), "days", days));
+		write_day(&w, a, d, &tk);
+	jsonw_end(&w);
+	jsonw_end(&w);
+	text = jsonw_finish(&w, &len);
+	req_json_text(r, 200, text, len);
 }
 
 /* Reads an optional date parameter; answers 400 and returns false when malformed. */

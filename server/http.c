@@ -19,6 +19,9 @@
 #include "xmalloc.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -30,6 +33,7 @@
 
 #define CONN_BUCKETS 1024
 #define ACCEPT_RETRY_MS 500
+#define MAX_SINGLE_WRITE (256 * 1024)
 
 struct http_server;
 /*
@@ -140,6 +144,19 @@ conn_deadline(evutil_socket_t fd, short what, void *arg)
 	evhttp_connection_free(c->evcon);	/* runs conn_closed */
 }
 
+/*
+ * Replies go out as soon as they are written: with Nagle's algorithm the tail
+ * of a multi-segment answer waits for the client's delayed ACK (~40 ms).
+ */
+static void
+set_nodelay(evutil_socket_t fd)
+{
+	int one = 1;
+
+	if (fd >= 0)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
 /* Next loop turn after accepting: learn each new connection and watch it. */
 static void
 conn_adopt(evutil_socket_t fd, short what, void *arg)
@@ -153,6 +170,9 @@ conn_adopt(evutil_socket_t fd, short what, void *arg)
 		hs->pending = c->next;
 		bufferevent_getcb(c->bev, NULL, NULL, NULL, &cbarg);
 		c->evcon = cbarg;
+		set_nodelay(bufferevent_getfd(c->bev));
+		/* One write per answer: the default (16 KiB) splits larger ones. */
+		bufferevent_set_max_single_write(c->bev, MAX_SINGLE_WRITE);
 		c->next = hs->buckets[bucket(c->evcon)];
 		hs->buckets[bucket(c->evcon)] = c;
 		evhttp_connection_set_closecb(c->evcon, conn_closed, c);

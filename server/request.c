@@ -106,17 +106,41 @@ req_text(struct request *r, int status, const char *content_type, const char *bo
 	req_send(r, status, content_type, buf);
 }
 
-/* Serializes body and sends it with content_type. */
+/* json_dump_callback sink: appends to an evbuffer. */
+static int
+dump_to_buffer(const char *text, size_t size, void *arg)
+{
+	return evbuffer_add(arg, text, size);
+}
+
+/* Serializes body straight into the reply buffer and sends it with content_type. */
 static void
 send_json(struct request *r, int status, const char *content_type, json_t *body)
 {
-	char *text = json_dumps(body, JSON_COMPACT);
+	struct evbuffer *buf = evbuffer_new();
 
-	json_decref(body);
-	if (text == NULL)
+	if (json_dump_callback(body, dump_to_buffer, buf, JSON_COMPACT) != 0)
 		abort();	/* out of memory: a json_t always serializes */
-	req_text(r, status, content_type, text, strlen(text));
-	free(text);
+	json_decref(body);
+	req_send(r, status, content_type, buf);
+}
+
+/* evbuffer cleanup for a reference to malloc'd text. */
+static void
+free_text(const void *data, size_t len, void *arg)
+{
+	(void)data, (void)len;
+	free(arg);
+}
+
+void
+req_json_text(struct request *r, int status, char *text, size_t len)
+{
+	struct evbuffer *buf = evbuffer_new();
+
+	if (evbuffer_add_reference(buf, text, len, free_text, text) != 0)
+		abort();
+	req_send(r, status, "application/json; charset=utf-8", buf);
 }
 
 void

@@ -52,6 +52,8 @@ void request_set_routes(const struct router_route *routes, size_t n);
 
 /* Answers with a JSON body (the reference is stolen). */
 void req_json(struct request *r, int status, json_t *body);
+/* Answers with JSON text written elsewhere (jsonw); takes ownership of text. */
+void req_json_text(struct request *r, int status, char *text, size_t len);
 /* Answers with a body of another type (text/html, text/calendar, ...). */
 void req_text(struct request *r, int status, const char *content_type, const char *body,
     size_t len);
