@@ -25,6 +25,7 @@ trap cleanup EXIT INT TERM
 
 export MADOGUCHI_DATABASE_URL="$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")"
 export MADOGUCHI_NOW=2026-12-01T09:00:00+09:00
+export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 ./server/madoguchid -c config/madoguchi.yaml --migrate 2>/dev/null
 port=$(( 20000 + $$ % 20000 ))
 ./server/madoguchid -c config/madoguchi.yaml --listen 127.0.0.1:$port 2>"$tmp/daemon.log" &

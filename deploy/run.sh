@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 listen=${MADOGUCHI_LISTEN:-127.0.0.1:8080}
 url=$(./deploy/devdb.sh start var/pg)
 export MADOGUCHI_DATABASE_URL="$url"
+# The key that hashes booking tokens: made once, kept with the database.
+if [ ! -s var/token.key ]; then
+	(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/token.key)
+fi
+MADOGUCHI_TOKEN_KEY=$(cat var/token.key)
+export MADOGUCHI_TOKEN_KEY
 
 stop_db() {
 	./deploy/devdb.sh stop var/pg && echo "run: database stopped" >&2

@@ -30,6 +30,7 @@ enum key_type {
 	KEY_STRING,	/* any non-empty string */
 	KEY_LISTEN,	/* "ADDR:PORT" */
 	KEY_LOGLEVEL,	/* debug | info | warn | error */
+	KEY_HEX32,	/* 32 bytes as 64 hex digits */
 };
 
 /* One setting. */
@@ -66,6 +67,12 @@ static const struct key keys[] = {
 	{ "http", "request_deadline_s", KEY_INT, OFF(http_request_deadline_s), 1, 600,
 	    "10", true },
 	{ "log", "level", KEY_LOGLEVEL, OFF(log_level), 0, 0, "info", true },
+	{ "security", "token_key", KEY_HEX32, OFF(token_key), 0, 0, "", false },
+	{ "bookings", "hold_minutes", KEY_INT, OFF(hold_minutes), 1, 60, "10", true },
+	{ "bookings", "retention_days", KEY_INT, OFF(retention_days), 1, 3650, "90", true },
+	{ "ratelimit", "per_minute", KEY_INT, OFF(ratelimit_per_minute), 1, 100000, "120",
+	    true },
+	{ "ratelimit", "burst", KEY_INT, OFF(ratelimit_burst), 1, 10000, "30", true },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -128,6 +135,10 @@ apply_key(struct parse *p, const struct key *k, const yaml_node_t *n)
 	if (k->type == KEY_LISTEN && !listen_valid(ydoc_scalar(n)))
 		return ydoc_fail(&p->y, n, "%s: expected ADDR:PORT such as 127.0.0.1:8080, found '%s'",
 		    k->name, ydoc_scalar(n));
+	if (k->type == KEY_HEX32 && (strlen(ydoc_scalar(n)) != 64 ||
+	    strspn(ydoc_scalar(n), "0123456789abcdefABCDEF") != 64))
+		return ydoc_fail(&p->y, n, "%s: expected 64 hex digits (32 random bytes; "
+		    "make one with: head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n')", k->name);
 	if (k->type == KEY_LOGLEVEL && !log_level_parse(ydoc_scalar(n), &lvl))
 		return ydoc_fail(&p->y, n, "%s: expected debug, info, warn or error, found '%s'",
 		    k->name, ydoc_scalar(n));
@@ -239,10 +250,15 @@ main_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
 	const char *key = ydoc_scalar(k);
 
 	if (strcmp(key, "database") == 0 || strcmp(key, "http") == 0 ||
-	    strcmp(key, "log") == 0)
+	    strcmp(key, "log") == 0 || strcmp(key, "security") == 0 ||
+	    strcmp(key, "bookings") == 0 || strcmp(key, "ratelimit") == 0) {
+		if (v->type == YAML_SCALAR_NODE && ydoc_scalar(v)[0] == '\0')
+			return true;	/* a section with nothing but comments */
 		return ydoc_each_pair(&p->y, v, key, settings_pair, (void *)key);
+	}
 	if (strcmp(key, "include") != 0)
-		return section_pair(p, "", k, v, "database, http, log, include");
+		return section_pair(p, "", k, v, "database, http, log, security, bookings, "
+		    "ratelimit, include");
 	if (v->type == YAML_SCALAR_NODE)
 		return add_include(y, v, 0, inc);
 	if (v->type != YAML_SEQUENCE_NODE)

@@ -50,6 +50,11 @@ struct config {
 	long http_request_deadline_s;	/* a handler must answer within this, else 503 */
 	long shutdown_grace_s;		/* SIGTERM waits this long for requests in flight */
 	char *log_level;		/* debug, info, warn, error */
+	char *token_key;		/* 64 hex digits: the key that hashes booking tokens */
+	long hold_minutes;		/* a hold keeps its place this long */
+	long retention_days;		/* personal fields are purged this long after the visit */
+	long ratelimit_per_minute;	/* public requests per client IP per minute */
+	long ratelimit_burst;		/* and how many at once */
 	struct config_municipality *municipalities; /* in include order */
 	size_t nmunicipalities;
 	struct config_office *offices;	/* in file order */

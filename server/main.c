@@ -52,6 +52,7 @@ usage(FILE *fp)
 	    "\n"
 	    "environment:\n"
 	    "  MADOGUCHI_DATABASE_URL  overrides database.url\n"
+	    "  MADOGUCHI_TOKEN_KEY     overrides security.token_key (64 hex digits)\n"
 	    "  MADOGUCHI_NOW           start the clock at this instant (tests and demos),\n"
 	    "                          e.g. 2026-12-15T10:00:00+09:00\n");
 }
@@ -100,6 +101,7 @@ load_config(const char *path, char **cause)
 {
 	struct config *cfg = config_load(path, cause);
 	const char *url = getenv("MADOGUCHI_DATABASE_URL");
+	const char *key = getenv("MADOGUCHI_TOKEN_KEY");
 	enum log_level lvl;
 
 	if (cfg == NULL)
@@ -107,6 +109,15 @@ load_config(const char *path, char **cause)
 	if (url != NULL && url[0] != '\0') {
 		free(cfg->database_url);
 		cfg->database_url = xstrdup(url);
+	}
+	if (key != NULL && key[0] != '\0') {
+		if (strlen(key) != 64 || strspn(key, "0123456789abcdefABCDEF") != 64) {
+			*cause = xstrdup("MADOGUCHI_TOKEN_KEY: expected 64 hex digits");
+			config_unref(cfg);
+			return NULL;
+		}
+		free(cfg->token_key);
+		cfg->token_key = xstrdup(key);
 	}
 	if (log_level_parse(cfg->log_level, &lvl))
 		log_set_level(lvl);
@@ -244,6 +255,10 @@ run_daemon(const struct options *o)
 	const char *bad;
 	char *cause;
 
+	if (app.cfg->token_key[0] == '\0')
+		fatal(EX_USAGE, "security.token_key (or MADOGUCHI_TOKEN_KEY) is not set: it keys "
+		    "the hashes of booking tokens; make one with: head -c 32 /dev/urandom | "
+		    "od -An -tx1 | tr -d ' \\n'");
 	if (!router_validate(api_routes, api_nroutes, &bad))
 		fatal(EX_SOFTWARE, "route table: bad pattern '%s'", bad);
 	request_set_routes(api_routes, api_nroutes);
