@@ -25,7 +25,7 @@ pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 CORE      := xmalloc log clock router problem jsonw ydoc config config_muni calendar cdate holidays rules eligibility
-DAEMON    := $(CORE) db migrate migrations_data http request api api_rules api_availability main
+DAEMON    := $(CORE) token db migrate migrations_data http request api api_rules api_availability api_bookings main
 SERVER_OBJS := $(DAEMON:%=$(B)/server/%.o)
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.

@@ -2,6 +2,7 @@
 #include "api.h"
 
 #include "api_availability.h"
+#include "api_bookings.h"
 #include "api_rules.h"
 #include "app.h"
 #include "config.h"
@@ -96,6 +97,13 @@ const struct router_route api_routes[] = {
 	{ ROUTER_GET, "/v1/offices", H(offices), "offices" },
 	{ ROUTER_GET, "/v1/offices/{office}/availability", H(api_availability), "availability" },
 	{ ROUTER_GET, "/v1/holidays", H(api_holidays), "holidays" },
+	{ ROUTER_POST, "/v1/bookings", H(api_booking_create), "booking_create" },
+	{ ROUTER_GET, "/v1/bookings/{reference}", H(api_booking_get), "booking_get" },
+	{ ROUTER_DELETE, "/v1/bookings/{reference}", H(api_booking_cancel), "booking_cancel" },
+	{ ROUTER_POST, "/v1/bookings/{reference}/reschedule", H(api_booking_reschedule),
+	    "booking_reschedule" },
+	{ ROUTER_GET, "/v1/bookings/{reference}/calendar.ics", H(api_booking_ics), "booking_ics" },
+	{ ROUTER_POST, "/v1/holds", H(api_hold_create), "hold_create" },
 	{ ROUTER_POST, "/v1/eligibility", H(api_eligibility), "eligibility" },
 };
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

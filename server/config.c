@@ -68,7 +68,7 @@ static const struct key keys[] = {
 	    "10", true },
 	{ "log", "level", KEY_LOGLEVEL, OFF(log_level), 0, 0, "info", true },
 	{ "security", "token_key", KEY_HEX32, OFF(token_key), 0, 0, "", false },
-	{ "bookings", "hold_minutes", KEY_INT, OFF(hold_minutes), 1, 60, "10", true },
+	{ "bookings", "hold_seconds", KEY_INT, OFF(hold_seconds), 1, 3600, "600", true },
 	{ "bookings", "retention_days", KEY_INT, OFF(retention_days), 1, 3650, "90", true },
 	{ "ratelimit", "per_minute", KEY_INT, OFF(ratelimit_per_minute), 1, 100000, "120",
 	    true },

@@ -51,7 +51,7 @@ struct config {
 	long shutdown_grace_s;		/* SIGTERM waits this long for requests in flight */
 	char *log_level;		/* debug, info, warn, error */
 	char *token_key;		/* 64 hex digits: the key that hashes booking tokens */
-	long hold_minutes;		/* a hold keeps its place this long */
+	long hold_seconds;		/* a hold keeps its place this long */
 	long retention_days;		/* personal fields are purged this long after the visit */
 	long ratelimit_per_minute;	/* public requests per client IP per minute */
 	long ratelimit_burst;		/* and how many at once */

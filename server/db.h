@@ -12,7 +12,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
-#define DB_MAX_PARAMS 16
+#define DB_MAX_PARAMS 32
 
 /* A statement; declare it static in the module that runs it. */
 struct db_stmt {

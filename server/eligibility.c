@@ -256,7 +256,7 @@ string_has_number(const char *s, const char *path, struct elig_error *err)
 {
 	if (!rules_contains_individual_number(s))
 		return false;
-	fail(err, 422, "individual_number_not_allowed", path,
+	fail(err, 400, "individual_number_refused", path,
 	    "This field holds what looks like an Individual Number (My Number). "
 	    "The server must never receive it: remove it and send again.");
 	return true;

@@ -1,5 +1,6 @@
 /* madoguchid: options, start-up, signals and the staged shutdown. */
 #include "api.h"
+#include "api_bookings.h"
 #include "app.h"
 #include "clock.h"
 #include "config.h"
@@ -22,7 +23,8 @@
 #include <unistd.h>
 
 #define DRAIN_POLL_MS 50
-#define MAINTENANCE_S 30
+#define MAINTENANCE_S 5		/* holds expire within this */
+#define DAILY_JOBS_EVERY 720	/* maintenance rounds between purges (an hour) */
 
 /* What the command line asked for. */
 struct options {
@@ -217,13 +219,16 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	    app.cfg->nmunicipalities, app.cfg->noffices);
 }
 
-/* Periodic housekeeping: a line of vital signs in the log. */
+/* Periodic housekeeping: expired holds, purges, and vital signs in the log. */
 static void
 maintenance(evutil_socket_t fd, short what, void *arg)
 {
+	static unsigned rounds;
 	int up, busy, queued;
 
 	(void)fd, (void)what, (void)arg;
+	if (!app.draining)
+		bookings_maintain(&app, rounds++ % DAILY_JOBS_EVERY == 0);
 	db_stats(app.db, &up, &busy, &queued);
 	log_debug("stats: connections=%d requests=%d db_up=%d db_busy=%d db_queued=%d",
 	    http_server_connections(app.http), request_inflight(), up, busy, queued);

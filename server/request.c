@@ -283,6 +283,20 @@ req_body_object(struct request *r)
 	return obj;
 }
 
+const char *
+req_body_text(struct request *r)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+
+	return evbuffer_get_length(in) ? (const char *)evbuffer_pullup(in, -1) : "";
+}
+
+size_t
+req_body_length(struct request *r)
+{
+	return evbuffer_get_length(evhttp_request_get_input_buffer(r->ev));
+}
+
 /* Continuation of a statement: hands the result on unless already answered. */
 static void
 req_db_done(const struct db_result *res, void *arg)

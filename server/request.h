@@ -83,6 +83,10 @@ const char *req_param(struct request *r, const char *name);
  */
 json_t *req_body_object(struct request *r) __attribute__((warn_unused_result));
 
+/* The raw body (not NUL-terminated) and its length, while not yet answered. */
+const char *req_body_text(struct request *r);
+size_t req_body_length(struct request *r);
+
 /*
  * Runs stmt; fn continues the request with the result. When the database is
  * down it answers 503 database_unavailable and returns false.

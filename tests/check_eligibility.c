@@ -329,8 +329,8 @@ START_TEST(individual_number_is_refused)
 	struct elig_error err;
 
 	ck_assert(!elig_parse_body(body, strlen(body), CDATE_NONE, &req, &err));
-	ck_assert_int_eq(err.status, 422);
-	ck_assert_str_eq(err.code, "individual_number_not_allowed");
+	ck_assert_int_eq(err.status, 400);
+	ck_assert_str_eq(err.code, "individual_number_refused");
 	ck_assert_str_eq(err.field, "applicant.attendee");
 	ck_assert(strstr(err.detail, "9018") == NULL);
 	/* A number failing the check digit is just a bad value. */
