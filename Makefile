@@ -29,7 +29,7 @@ DAEMON    := $(CORE) token db migrate migrations_data http request api api_rules
 SERVER_OBJS := $(DAEMON:%=$(B)/server/%.o)
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped
+UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped token
 router_MODS  := router
 problem_MODS := problem xmalloc
 config_MODS  := config config_muni ydoc calendar holidays cdate rules log xmalloc
@@ -39,6 +39,7 @@ holidays_MODS := holidays cdate
 rules_MODS   := rules cdate
 calendar_MODS := calendar holidays cdate
 jsonw_MODS   := jsonw xmalloc
+token_MODS   := token
 eligibility_MODS := eligibility rules cdate problem xmalloc
 shipped_MODS := config config_muni ydoc calendar holidays cdate rules log xmalloc
 UNIT_BINS := $(UNIT:%=tests/check_%)
