@@ -24,12 +24,12 @@ B         := build/$(FLAVOUR)
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
-CORE      := xmalloc log clock router problem jsonw ydoc config config_muni calendar cdate holidays rules eligibility
+CORE      := xmalloc log clock router problem jsonw ratelimit ydoc config config_muni calendar cdate holidays rules eligibility
 DAEMON    := $(CORE) token db migrate migrations_data http request api api_rules api_availability api_bookings main
 SERVER_OBJS := $(DAEMON:%=$(B)/server/%.o)
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped token
+UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped token ratelimit
 router_MODS  := router
 problem_MODS := problem xmalloc
 config_MODS  := config config_muni ydoc calendar holidays cdate rules log xmalloc
@@ -40,12 +40,13 @@ rules_MODS   := rules cdate
 calendar_MODS := calendar holidays cdate
 jsonw_MODS   := jsonw xmalloc
 token_MODS   := token
+ratelimit_MODS := ratelimit xmalloc
 eligibility_MODS := eligibility rules cdate problem xmalloc
 shipped_MODS := config config_muni ydoc calendar holidays cdate rules log xmalloc
 UNIT_BINS := $(UNIT:%=tests/check_%)
 
 # Integration tests: tests/integration/check_NAME.c with the harness itest.c.
-INTEGRATION := system availability
+INTEGRATION := system availability bookings
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
 .PHONY: all deps run check unit integration install clean distclean

@@ -93,17 +93,17 @@ offices(struct request *r)
 #define H(fn) ((router_fn *)(void (*)(struct request *))(fn))
 
 const struct router_route api_routes[] = {
-	{ ROUTER_GET, "/healthz", H(healthz), "healthz" },
-	{ ROUTER_GET, "/v1/offices", H(offices), "offices" },
-	{ ROUTER_GET, "/v1/offices/{office}/availability", H(api_availability), "availability" },
-	{ ROUTER_GET, "/v1/holidays", H(api_holidays), "holidays" },
-	{ ROUTER_POST, "/v1/bookings", H(api_booking_create), "booking_create" },
-	{ ROUTER_GET, "/v1/bookings/{reference}", H(api_booking_get), "booking_get" },
-	{ ROUTER_DELETE, "/v1/bookings/{reference}", H(api_booking_cancel), "booking_cancel" },
+	{ ROUTER_GET, "/healthz", H(healthz), "healthz", 0 },
+	{ ROUTER_GET, "/v1/offices", H(offices), "offices", 1 },
+	{ ROUTER_GET, "/v1/offices/{office}/availability", H(api_availability), "availability", 1 },
+	{ ROUTER_GET, "/v1/holidays", H(api_holidays), "holidays", 1 },
+	{ ROUTER_POST, "/v1/bookings", H(api_booking_create), "booking_create", 2 },
+	{ ROUTER_GET, "/v1/bookings/{reference}", H(api_booking_get), "booking_get", 1 },
+	{ ROUTER_DELETE, "/v1/bookings/{reference}", H(api_booking_cancel), "booking_cancel", 2 },
 	{ ROUTER_POST, "/v1/bookings/{reference}/reschedule", H(api_booking_reschedule),
-	    "booking_reschedule" },
-	{ ROUTER_GET, "/v1/bookings/{reference}/calendar.ics", H(api_booking_ics), "booking_ics" },
-	{ ROUTER_POST, "/v1/holds", H(api_hold_create), "hold_create" },
-	{ ROUTER_POST, "/v1/eligibility", H(api_eligibility), "eligibility" },
+	    "booking_reschedule", 2 },
+	{ ROUTER_GET, "/v1/bookings/{reference}/calendar.ics", H(api_booking_ics), "booking_ics", 1 },
+	{ ROUTER_POST, "/v1/holds", H(api_hold_create), "hold_create", 2 },
+	{ ROUTER_POST, "/v1/eligibility", H(api_eligibility), "eligibility", 2 },
 };
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

@@ -8,6 +8,7 @@
 struct config;
 struct db_pool;
 struct http_server;
+struct ratelimit;
 struct event_base;
 
 /* What handlers reach through their request. */
@@ -16,6 +17,7 @@ struct app {
 	struct config *cfg;		/* the running config; requests hold a reference */
 	struct db_pool *db;		/* the database pool */
 	struct http_server *http;	/* the HTTP front end */
+	struct ratelimit *ratelimit;	/* per-client request budget */
 	time_t started;			/* when the daemon started (real time) */
 	bool draining;			/* SIGTERM seen: finishing what is in flight */
 };

@@ -8,6 +8,7 @@
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
+#include "ratelimit.h"
 #include "request.h"
 #include "xmalloc.h"
 
@@ -15,6 +16,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 #define DRAIN_POLL_MS 50
 #define MAINTENANCE_S 5		/* holds expire within this */
 #define DAILY_JOBS_EVERY 720	/* maintenance rounds between purges (an hour) */
+#define RATELIMIT_CLIENTS 65536	/* client addresses the rate limiter tracks at most */
 
 /* What the command line asked for. */
 struct options {
@@ -142,6 +145,16 @@ setup_clock(void)
 	log_warn("clock: MADOGUCHI_NOW is set; the clock starts at %s, not the real time", now);
 }
 
+/* Milliseconds of a monotonic clock. */
+static uint64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 /* Raises the descriptor limit to its hard maximum so the connection cap binds first. */
 static void
 raise_nofile(void)
@@ -215,6 +228,9 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	config_unref(app.cfg);
 	app.cfg = next;
 	http_server_configure(app.http, app.cfg);
+	if (!ratelimit_configure(app.ratelimit, app.cfg->ratelimit_per_minute / 60.0,
+	    (double)app.cfg->ratelimit_burst))
+		log_warn("reload: rate limit settings refused; keeping the old ones");
 	log_info("reload: configuration loaded: %zu municipalities, %zu offices",
 	    app.cfg->nmunicipalities, app.cfg->noffices);
 }
@@ -229,6 +245,7 @@ maintenance(evutil_socket_t fd, short what, void *arg)
 	(void)fd, (void)what, (void)arg;
 	if (!app.draining)
 		bookings_maintain(&app, rounds++ % DAILY_JOBS_EVERY == 0);
+	(void)ratelimit_sweep(app.ratelimit, monotonic_ms());
 	db_stats(app.db, &up, &busy, &queued);
 	log_debug("stats: connections=%d requests=%d db_up=%d db_busy=%d db_queued=%d",
 	    http_server_connections(app.http), request_inflight(), up, busy, queued);
@@ -275,6 +292,10 @@ run_daemon(const struct options *o)
 	app.started = time(NULL);
 	app.db = db_pool_new(app.base, app.cfg->database_url, (int)app.cfg->db_pool_size,
 	    (int)app.cfg->db_connect_timeout_s);
+	app.ratelimit = ratelimit_new(app.cfg->ratelimit_per_minute / 60.0,
+	    (double)app.cfg->ratelimit_burst, RATELIMIT_CLIENTS);
+	if (app.ratelimit == NULL)
+		fatal(EX_SOFTWARE, "cannot set up the rate limiter");
 	app.http = http_server_new(&app, o->listen, &cause);
 	if (app.http == NULL)
 		fatal(EX_UNAVAILABLE, "%s", cause);
@@ -293,6 +314,7 @@ run_daemon(const struct options *o)
 
 	http_server_free(app.http);
 	db_pool_free(app.db);
+	ratelimit_free(app.ratelimit);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);

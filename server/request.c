@@ -6,6 +6,7 @@
 #include "http.h"
 #include "log.h"
 #include "problem.h"
+#include "ratelimit.h"
 #include "xmalloc.h"
 
 #include <event2/buffer.h>
@@ -15,6 +16,9 @@
 #include <sys/queue.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -385,6 +389,42 @@ method_of(struct evhttp_request *ev, char name[8])
 	return 0;
 }
 
+/* Milliseconds of a monotonic clock, for the rate limiter. */
+static uint64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Takes the route's cost from the client's budget; answers 429 when it is spent. */
+static bool
+req_within_limit(struct request *r)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
+	const char *ip = "";
+	ev_uint16_t port;
+	double retry;
+	char secs[16];
+
+	if (r->match.route->cost <= 0 || r->app->ratelimit == NULL)
+		return true;
+	if (evcon != NULL) {
+		char *addr = NULL;
+		evhttp_connection_get_peer(evcon, &addr, &port);
+		ip = addr ? addr : "";
+	}
+	if (ratelimit_take(r->app->ratelimit, ip, r->match.route->cost, monotonic_ms(), &retry))
+		return true;
+	snprintf(secs, sizeof secs, "%d", retry < 1 ? 1 : (int)(retry + 0.999));
+	req_header(r, "Retry-After", secs);
+	req_problem(r, 429, "rate_limited", "too many requests from this address; wait %s s",
+	    secs);
+	return false;
+}
+
 /* Creates the context for a request that has just arrived. */
 static struct request *
 req_new(struct app *app, struct evhttp_request *ev)
@@ -426,6 +466,8 @@ request_dispatch(struct app *app, struct evhttp_request *ev)
 
 	switch (router_lookup(routes, nroutes, method, r->path ? r->path : "", &r->match)) {
 	case ROUTER_FOUND:
+		if (!req_within_limit(r))
+			return;
 		/* Held while the handler runs, so answering never frees r under it. */
 		r->refs++;
 		((request_handler *)(void (*)(void))r->match.route->handler)(r);

@@ -30,6 +30,7 @@ struct router_route {
 	const char *pattern;	/* literal segments and {name} segments */
 	router_fn *handler;	/* opaque to the router */
 	const char *name;	/* short name for logs and metrics */
+	int cost;		/* rate-limit tokens a request takes; 0: not limited */
 };
 
 /* What a lookup found. */

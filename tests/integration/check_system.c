@@ -531,6 +531,37 @@ START_TEST(migrations_once_and_checksummed)
 }
 END_TEST
 
+/* The sample configuration's rate limit: a burst of 30, then 429 with Retry-After. */
+START_TEST(rate_limited)
+{
+	struct itest_daemon rl;
+	struct itest_resp r;
+	char retry[16];
+	int ok = 0, limited = 0;
+
+	itest_daemon_start(&rl, "config/madoguchi.yaml", NULL);
+	for (int i = 0; i < 40; i++) {
+		itest_get(&rl, "/v1/holidays?year=2026", &r);
+		if (r.status == 200)
+			ok++;
+		if (r.status == 429) {
+			limited++;
+			ck_assert_str_eq(itest_str(&r, "code"), "rate_limited");
+			ck_assert_ptr_nonnull(itest_header(&r, "Retry-After", retry, sizeof retry));
+			ck_assert_int_ge(atoi(retry), 1);
+		}
+		itest_resp_free(&r);
+	}
+	ck_assert_int_ge(ok, 30);
+	ck_assert_int_le(ok, 32);	/* a token or two refills while the loop runs */
+	ck_assert_int_eq(ok + limited, 40);
+	itest_get(&rl, "/healthz", &r);	/* not limited: monitors must always get through */
+	ck_assert_int_eq(r.status, 200);
+	itest_resp_free(&r);
+	itest_daemon_stop(&rl);
+}
+END_TEST
+
 /* The suite. */
 static Suite *
 system_suite(void)
@@ -565,6 +596,7 @@ system_suite(void)
 	tcase_add_test(life, connection_cap);
 	tcase_add_test(life, read_deadline_drops_slow_client);
 	tcase_add_test(life, sighup_reload);
+	tcase_add_test(life, rate_limited);
 	suite_add_tcase(s, life);
 
 	tcase_add_test(cli, check_config_exit_codes);

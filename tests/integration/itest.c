@@ -17,7 +17,15 @@
 #include <unistd.h>
 
 #define DAEMON "./server/madoguchid"
-#define SAMPLE_CONFIG "config/madoguchi.yaml"
+
+/* The configuration a test gets when it names none: the shipped offices. */
+static const char *
+default_config(void)
+{
+	const char *c = getenv("MADOGUCHI_TEST_CONFIG");
+
+	return c != NULL && c[0] != '\0' ? c : "config/madoguchi.yaml";
+}
 
 const char *
 itest_env(const char *name)
@@ -121,7 +129,7 @@ itest_run_daemon_cmd(const char *const *args, char **err)
 int
 itest_migrate(const char *config)
 {
-	const char *args[] = { "-c", config ? config : SAMPLE_CONFIG, "--migrate", NULL };
+	const char *args[] = { "-c", config ? config : default_config(), "--migrate", NULL };
 
 	return itest_run_daemon_cmd(args, NULL);
 }
@@ -149,7 +157,7 @@ itest_daemon_start(struct itest_daemon *d, const char *config, const char *const
 		setenv("MADOGUCHI_DATABASE_URL", itest_env("MADOGUCHI_TEST_DB_URL"), 1);
 		for (; env && *env; env++)
 			putenv((char *)*env);
-		execl(DAEMON, DAEMON, "-c", config ? config : SAMPLE_CONFIG, "--listen", listen,
+		execl(DAEMON, DAEMON, "-c", config ? config : default_config(), "--listen", listen,
 		    (char *)NULL);
 		_exit(127);
 	}

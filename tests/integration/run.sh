@@ -16,7 +16,16 @@ MADOGUCHI_TEST_DB_URL=$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")
 MADOGUCHI_TEST_PGDIR="$tmp/pg"
 MADOGUCHI_TEST_TMP="$tmp"
 MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# The shipped offices, with a rate limit no test traffic from 127.0.0.1 reaches
+# (check_system tests the limit itself against the sample configuration).
+MADOGUCHI_TEST_CONFIG="$tmp/madoguchi.yaml"
+cat >"$MADOGUCHI_TEST_CONFIG" <<EOF
+ratelimit: {per_minute: 100000, burst: 10000}
+include:
+  - $(pwd)/config/municipalities/*.yaml
+EOF
 export MADOGUCHI_TEST_DB_URL MADOGUCHI_TEST_PGDIR MADOGUCHI_TEST_TMP MADOGUCHI_TOKEN_KEY
+export MADOGUCHI_TEST_CONFIG
 export DEVDB_FSYNC=off CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-60}
 
 status=0
