@@ -14,15 +14,15 @@ dummy(void)
 
 /* A table shaped like the daemon's, with two methods on one pattern. */
 static const struct router_route table[] = {
-	{ ROUTER_GET, "/healthz", dummy, "healthz" },
-	{ ROUTER_GET, "/v1/offices", dummy, "offices" },
-	{ ROUTER_GET, "/v1/offices/{office}/queue", dummy, "queue" },
-	{ ROUTER_POST, "/v1/offices/{office}/tickets", dummy, "ticket_new" },
-	{ ROUTER_POST, "/v1/offices/{office}/counters/{counter}/next", dummy, "next" },
-	{ ROUTER_GET, "/v1/bookings/{reference}", dummy, "booking_get" },
-	{ ROUTER_DELETE, "/v1/bookings/{reference}", dummy, "booking_cancel" },
-	{ ROUTER_GET, "/v1/bookings/{reference}/calendar.ics", dummy, "ics" },
-	{ ROUTER_POST, "/v1/tickets/{id}/done", dummy, "done" },
+	{ ROUTER_GET, "/healthz", dummy, "healthz", 0 },
+	{ ROUTER_GET, "/v1/offices", dummy, "offices", 0 },
+	{ ROUTER_GET, "/v1/offices/{office}/queue", dummy, "queue", 0 },
+	{ ROUTER_POST, "/v1/offices/{office}/tickets", dummy, "ticket_new", 0 },
+	{ ROUTER_POST, "/v1/offices/{office}/counters/{counter}/next", dummy, "next", 0 },
+	{ ROUTER_GET, "/v1/bookings/{reference}", dummy, "booking_get", 0 },
+	{ ROUTER_DELETE, "/v1/bookings/{reference}", dummy, "booking_cancel", 0 },
+	{ ROUTER_GET, "/v1/bookings/{reference}/calendar.ics", dummy, "ics", 0 },
+	{ ROUTER_POST, "/v1/tickets/{id}/done", dummy, "done", 0 },
 };
 #define NTABLE (sizeof table / sizeof table[0])
 
@@ -280,7 +280,7 @@ END_TEST
 START_TEST(param_names_that_are_prefixes)
 {
 	static const struct router_route t[] = {
-		{ ROUTER_GET, "/a/{id}/b/{idx}/c/{i}", dummy, "prefixes" },
+		{ ROUTER_GET, "/a/{id}/b/{idx}/c/{i}", dummy, "prefixes", 0 },
 	};
 	struct router_match m;
 
@@ -299,8 +299,8 @@ END_TEST
 START_TEST(first_row_wins)
 {
 	static const struct router_route t[] = {
-		{ ROUTER_GET, "/v1/offices/{office}", dummy, "param" },
-		{ ROUTER_GET, "/v1/offices/special", dummy, "literal" },
+		{ ROUTER_GET, "/v1/offices/{office}", dummy, "param", 0 },
+		{ ROUTER_GET, "/v1/offices/special", dummy, "literal", 0 },
 	};
 	struct router_match m;
 
@@ -350,8 +350,8 @@ START_TEST(validate_rejects_bad_tables)
 		"/{a/b}",		/* slash inside a name */
 	};
 	struct router_route t[2] = {
-		{ ROUTER_GET, "/ok", dummy, "ok" },
-		{ ROUTER_GET, NULL, dummy, "bad" },
+		{ ROUTER_GET, "/ok", dummy, "ok", 0 },
+		{ ROUTER_GET, NULL, dummy, "bad", 0 },
 	};
 	const char *bad;
 
@@ -369,7 +369,7 @@ END_TEST
 /* A row without a method or a handler is refused too. */
 START_TEST(validate_rejects_missing_method_or_handler)
 {
-	struct router_route t[1] = { { 0, "/x", dummy, "x" } };
+	struct router_route t[1] = { { 0, "/x", dummy, "x", 0 } };
 	const char *bad = NULL;
 
 	ck_assert(!router_validate(t, 1, &bad));
@@ -385,8 +385,8 @@ END_TEST
 START_TEST(bad_escape_yields_to_literal_match)
 {
 	static const struct router_route t[] = {
-		{ ROUTER_GET, "/files/{name}", dummy, "param" },
-		{ ROUTER_GET, "/files/%zz", dummy, "literal" },
+		{ ROUTER_GET, "/files/{name}", dummy, "param", 0 },
+		{ ROUTER_GET, "/files/%zz", dummy, "literal", 0 },
 	};
 	struct router_match m;
 
