@@ -24,12 +24,12 @@ B         := build/$(FLAVOUR)
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
-CORE      := xmalloc log clock router problem jsonw ratelimit ydoc config config_muni calendar cdate holidays rules eligibility
-DAEMON    := $(CORE) token db migrate migrations_data http request api api_rules api_availability api_bookings main
+CORE      := xmalloc log clock router problem jsonw ratelimit waitest ydoc config config_muni calendar cdate holidays rules eligibility
+DAEMON    := $(CORE) token staff db migrate migrations_data http request api api_rules api_availability api_bookings api_queue main
 SERVER_OBJS := $(DAEMON:%=$(B)/server/%.o)
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped token ratelimit
+UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped token ratelimit waitest
 router_MODS  := router
 problem_MODS := problem xmalloc
 config_MODS  := config config_muni ydoc calendar holidays cdate rules log xmalloc
@@ -41,6 +41,7 @@ calendar_MODS := calendar holidays cdate
 jsonw_MODS   := jsonw xmalloc
 token_MODS   := token
 ratelimit_MODS := ratelimit xmalloc
+waitest_MODS := waitest
 eligibility_MODS := eligibility rules cdate problem xmalloc
 shipped_MODS := config config_muni ydoc calendar holidays cdate rules log xmalloc
 UNIT_BINS := $(UNIT:%=tests/check_%)
@@ -78,7 +79,7 @@ $(B)/server/migrations_data.o: $(B)/server/migrations_data.c $(B)/flags
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
 
 server/madoguchid: $(SERVER_OBJS) build/flavour
-	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJS) $(call pc_libs,$(PKGS))
+	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJS) $(call pc_libs,$(PKGS)) -lm
 
 client/madoguchi: $(B)/client/madoguchi.o build/flavour
 	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/client/madoguchi.o

@@ -3,6 +3,7 @@
 
 #include "api_availability.h"
 #include "api_bookings.h"
+#include "api_queue.h"
 #include "api_rules.h"
 #include "app.h"
 #include "config.h"
@@ -105,5 +106,13 @@ const struct router_route api_routes[] = {
 	{ ROUTER_GET, "/v1/bookings/{reference}/calendar.ics", H(api_booking_ics), "booking_ics", 1 },
 	{ ROUTER_POST, "/v1/holds", H(api_hold_create), "hold_create", 2 },
 	{ ROUTER_POST, "/v1/eligibility", H(api_eligibility), "eligibility", 2 },
+	{ ROUTER_POST, "/v1/offices/{office}/tickets", H(api_ticket_create), "ticket_create", 0 },
+	{ ROUTER_GET, "/v1/offices/{office}/queue", H(api_queue), "queue", 1 },
+	{ ROUTER_POST, "/v1/offices/{office}/counters/{counter}/next", H(api_counter_next),
+	    "counter_next", 0 },
+	{ ROUTER_POST, "/v1/tickets/{id}/done", H(api_ticket_done), "ticket_done", 0 },
+	{ ROUTER_POST, "/v1/tickets/{id}/no-show", H(api_ticket_no_show), "ticket_no_show", 0 },
+	{ ROUTER_POST, "/v1/tickets/{id}/recall", H(api_ticket_recall), "ticket_recall", 0 },
+	{ ROUTER_POST, "/v1/tickets/{id}/transfer", H(api_ticket_transfer), "ticket_transfer", 0 },
 };
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

@@ -73,6 +73,16 @@ static const struct key keys[] = {
 	{ "ratelimit", "per_minute", KEY_INT, OFF(ratelimit_per_minute), 1, 60000000, "120",
 	    true },
 	{ "ratelimit", "burst", KEY_INT, OFF(ratelimit_burst), 1, 1000000, "30", true },
+	{ "queue", "busy_minutes", KEY_INT, OFF(queue_busy_minutes), 1, 600, "30", true },
+	{ "queue", "very_busy_minutes", KEY_INT, OFF(queue_very_busy_minutes), 1, 600, "60",
+	    true },
+	{ "queue", "checkin_early_minutes", KEY_INT, OFF(queue_checkin_early_minutes), 0, 240,
+	    "30", true },
+	{ "queue", "checkin_late_minutes", KEY_INT, OFF(queue_checkin_late_minutes), 0, 240,
+	    "15", true },
+	{ "queue", "no_show_after_recalls", KEY_INT, OFF(queue_no_show_after_recalls), 0, 10,
+	    "2", true },
+	{ "queue", "pass_over_limit", KEY_INT, OFF(queue_pass_over_limit), 1, 100, "3", true },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -251,14 +261,15 @@ main_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
 
 	if (strcmp(key, "database") == 0 || strcmp(key, "http") == 0 ||
 	    strcmp(key, "log") == 0 || strcmp(key, "security") == 0 ||
-	    strcmp(key, "bookings") == 0 || strcmp(key, "ratelimit") == 0) {
+	    strcmp(key, "bookings") == 0 || strcmp(key, "ratelimit") == 0 ||
+	    strcmp(key, "queue") == 0) {
 		if (v->type == YAML_SCALAR_NODE && ydoc_scalar(v)[0] == '\0')
 			return true;	/* a section with nothing but comments */
 		return ydoc_each_pair(&p->y, v, key, settings_pair, (void *)key);
 	}
 	if (strcmp(key, "include") != 0)
 		return section_pair(p, "", k, v, "database, http, log, security, bookings, "
-		    "ratelimit, include");
+		    "ratelimit, queue, include");
 	if (v->type == YAML_SCALAR_NODE)
 		return add_include(y, v, 0, inc);
 	if (v->type != YAML_SEQUENCE_NODE)
@@ -414,4 +425,25 @@ bool
 config_office_offers(const struct config_office *office, const char *service)
 {
 	return cal_service_find(&office->cal, service) != NULL;
+}
+
+const struct config_counter *
+config_counter(const struct config_office *office, int id)
+{
+	for (size_t i = 0; i < office->ncounters; i++) {
+		if (office->counters[i].id == id)
+			return &office->counters[i];
+	}
+	return NULL;
+}
+
+bool
+config_counter_serves(const struct config_office *office, const struct config_counter *counter,
+    const char *service)
+{
+	for (size_t i = 0; i < office->cal.nservices; i++) {
+		if (strcmp(office->cal.services[i].id, service) == 0)
+			return (counter->services & (1u << i)) != 0;
+	}
+	return false;
 }

@@ -24,12 +24,22 @@ struct config_municipality {
 	char *file;		/* the file it came from, for messages */
 };
 
+#define CONFIG_MAX_COUNTERS 32
+
+/* A counter (窓口) at an office and the services it serves. */
+struct config_counter {
+	int id;			/* its number as staff and the display call it, 1..99 */
+	unsigned services;	/* bit i set: serves the office's cal.services[i] */
+};
+
 /* An office (a counter location) of a municipality. */
 struct config_office {
 	char *id;		/* "kasugai-main", unique across all municipalities */
 	struct config_name name; /* display name */
 	size_t municipality;	/* index into config.municipalities */
 	struct cal_office cal;	/* hours, rules, services offered, peak factors */
+	struct config_counter counters[CONFIG_MAX_COUNTERS]; /* in file order */
+	size_t ncounters;	/* at least 1 */
 	char *file;		/* file and line of the definition, for messages */
 	int line;
 };
@@ -55,6 +65,12 @@ struct config {
 	long retention_days;		/* personal fields are purged this long after the visit */
 	long ratelimit_per_minute;	/* public requests per client IP per minute */
 	long ratelimit_burst;		/* and how many at once */
+	long queue_busy_minutes;	/* an expected wait this long is flagged busy */
+	long queue_very_busy_minutes;	/* and this long very_busy */
+	long queue_checkin_early_minutes; /* a reservation may check in this early */
+	long queue_checkin_late_minutes; /* and this late */
+	long queue_no_show_after_recalls; /* recalls before a no-show may be recorded */
+	long queue_pass_over_limit;	/* a ticket passed over this often is called next */
 	struct config_municipality *municipalities; /* in include order */
 	size_t nmunicipalities;
 	struct config_office *offices;	/* in file order */
@@ -78,6 +94,11 @@ void config_unref(struct config *cfg);
 int config_keep_fixed(struct config *next, const struct config *running);
 /* Finds an office by id, or NULL. */
 const struct config_office *config_office(const struct config *cfg, const char *id);
+/* The counter with number id at office, or NULL. */
+const struct config_counter *config_counter(const struct config_office *office, int id);
+/* True when counter serves service (an id). */
+bool config_counter_serves(const struct config_office *office,
+    const struct config_counter *counter, const char *service);
 /* True when office offers service. */
 bool config_office_offers(const struct config_office *office, const char *service);
 

@@ -632,7 +632,7 @@ calendar_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *
 		return ydoc_each_pair(y, v, "peak", peak_pair, op);
 	return ydoc_fail(y, k, "unknown key '%s' in %s (expected one of: %s)", key,
 	    op->defaults_only ? "defaults" : "office", op->defaults_only ?
-	    "rules, services, peak" : "id, name, note, hours, rules, services, peak");
+	    "rules, services, peak" : "id, name, note, hours, rules, services, peak, counters");
 }
 
 /* The node a calendar validation error points at. */
@@ -683,6 +683,7 @@ struct office_ctx {
 	struct office_parse op;		/* its calendar */
 	struct where at;		/* nodes */
 	bool hours;			/* hours were given */
+	const yaml_node_t *counters;	/* the counters list, or NULL */
 };
 
 /* Pair callback for one office mapping. */
@@ -698,6 +699,10 @@ office_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *ar
 		return parse_name(y, v, &oc->o->name);
 	if (strcmp(key, "note") == 0)
 		return ydoc_want_scalar(y, v, "a note");
+	if (strcmp(key, "counters") == 0) {
+		oc->counters = v;	/* read once the services are known */
+		return true;
+	}
 	if (strcmp(key, "hours") == 0)
 		oc->hours = true;
 	return calendar_pair(y, k, v, &oc->op);
@@ -749,6 +754,98 @@ office_complete(struct ydoc *y, const yaml_node_t *n, const struct config *cfg,
 	return true;
 }
 
+/* A counter being parsed. */
+struct counter_parse {
+	struct config_office *o;	/* its office */
+	struct config_counter *c;	/* it */
+	bool services;			/* services were given */
+};
+
+/* Item callback: one service a counter serves. */
+static bool
+counter_service_item(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
+{
+	struct counter_parse *cp = arg;
+	const struct cal_office *cal = &cp->o->cal;
+
+	(void)index;
+	if (!ydoc_want_scalar(y, n, "a service id"))
+		return false;
+	for (size_t i = 0; i < cal->nservices; i++) {
+		if (strcmp(cal->services[i].id, ydoc_scalar(n)) == 0) {
+			cp->c->services |= 1u << i;
+			return true;
+		}
+	}
+	return ydoc_fail(y, n, "counter %d: '%s' is not a service this office offers",
+	    cp->c->id, ydoc_scalar(n));
+}
+
+/* Pair callback for one counter {id, services}. */
+static bool
+counter_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	struct counter_parse *cp = arg;
+	long id;
+
+	if (strcmp(ydoc_scalar(k), "id") == 0) {
+		if (!ydoc_long(y, v, "id", 1, 99, &id))
+			return false;
+		cp->c->id = (int)id;
+		return true;
+	}
+	if (strcmp(ydoc_scalar(k), "services") == 0) {
+		cp->services = true;
+		return ydoc_each_item(y, v, "services", counter_service_item, cp);
+	}
+	return ydoc_fail(y, k, "unknown key '%s' in counter (expected one of: id, services)",
+	    ydoc_scalar(k));
+}
+
+/* Item callback: one counter of an office. */
+static bool
+counter_item(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
+{
+	struct config_office *o = arg;
+	struct counter_parse cp = { o, NULL, false };
+
+	if (index >= CONFIG_MAX_COUNTERS)
+		return ydoc_fail(y, n, "at most %d counters per office", CONFIG_MAX_COUNTERS);
+	cp.c = &o->counters[o->ncounters];
+	memset(cp.c, 0, sizeof *cp.c);
+	if (!ydoc_each_pair(y, n, "counter", counter_pair, &cp))
+		return false;
+	if (cp.c->id == 0 || !cp.services)
+		return ydoc_fail(y, n, "counter: 'id' and 'services' are required");
+	if (config_counter(o, cp.c->id) != NULL)
+		return ydoc_fail(y, n, "counter %d is defined twice", cp.c->id);
+	o->ncounters++;
+	return true;
+}
+
+/*
+ * Reads the office's counters; without a list, as many counters as its
+ * busiest service's capacity, each serving everything.
+ */
+static bool
+office_counters(struct ydoc *y, struct office_ctx *oc)
+{
+	struct config_office *o = oc->o;
+	int n = 1;
+
+	if (oc->counters != NULL)
+		return ydoc_each_item(y, oc->counters, "counters", counter_item, o) &&
+		    (o->ncounters > 0 || ydoc_fail(y, oc->counters, "counters: list at least one"));
+	for (size_t i = 0; i < o->cal.nservices; i++)
+		n = o->cal.services[i].capacity > n ? o->cal.services[i].capacity : n;
+	for (int i = 0; i < n && i < CONFIG_MAX_COUNTERS; i++) {
+		o->counters[i].id = i + 1;
+		o->counters[i].services = (1u << o->cal.nservices) - 1;
+	}
+	o->ncounters = (size_t)(n < CONFIG_MAX_COUNTERS ? n : CONFIG_MAX_COUNTERS);
+	return true;
+}
+
 /* Item callback: one office of the municipality. */
 static bool
 office_item(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
@@ -769,7 +866,7 @@ office_item(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
 	office_from_defaults(oc, mp);
 	ok = ydoc_each_pair(y, n, "office", office_pair, oc) &&
 	    office_complete(y, n, cfg, oc) &&
-	    validate_calendar(y, oc->o->id, &oc->o->cal, &oc->at);
+	    validate_calendar(y, oc->o->id, &oc->o->cal, &oc->at) && office_counters(y, oc);
 	free(oc);
 	return ok;
 }

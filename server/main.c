@@ -9,6 +9,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "ratelimit.h"
+#include "staff.h"
 #include "request.h"
 #include "xmalloc.h"
 
@@ -35,6 +36,9 @@ struct options {
 	const char *listen;	/* --listen ADDR:PORT, overrides the config */
 	bool migrate;		/* apply migrations and exit */
 	bool check_config;	/* validate and exit */
+	const char *create_token; /* --create-token ROLE: the role; offices follow */
+	char **offices;		/* the offices after --create-token ROLE */
+	int noffices;
 };
 
 static struct app app;
@@ -46,12 +50,16 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: madoguchid [-c FILE] [--listen ADDR:PORT] [--migrate | --check-config]\n"
+	    "usage: madoguchid [-c FILE] [--listen ADDR:PORT] [--migrate | --check-config |\n"
+	    "                  --create-token ROLE OFFICE...]\n"
 	    "\n"
 	    "  -c, --config FILE      configuration (default /etc/madoguchi/madoguchi.yaml)\n"
 	    "      --listen ADDR:PORT serve HTTP here instead of the configured address\n"
 	    "      --migrate          apply pending database migrations and exit\n"
 	    "      --check-config     validate the configuration and exit\n"
+	    "      --create-token ROLE OFFICE...\n"
+	    "                         make a kiosk, staff, manager or admin token for the\n"
+	    "                         offices; it is printed once, as the last line\n"
 	    "  -V, --version          print the version and exit\n"
 	    "  -h, --help             print this help and exit\n"
 	    "\n"
@@ -71,6 +79,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "migrate", no_argument, NULL, 'm' },
 		{ "check-config", no_argument, NULL, 'k' },
+		{ "create-token", required_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -84,12 +93,20 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'l': o->listen = optarg; break;
 		case 'm': o->migrate = true; break;
 		case 'k': o->check_config = true; break;
+		case 't': o->create_token = optarg; break;
 		case 'V': printf("madoguchid %s\n", MADOGUCHI_VERSION); exit(EX_OK);
 		case 'h': usage(stdout); exit(EX_OK);
 		default: usage(stderr); exit(EX_USAGE);
 		}
 	}
-	if (optind != argc) {
+	if (o->create_token != NULL) {
+		o->offices = argv + optind;
+		o->noffices = argc - optind;
+		if (o->noffices == 0) {
+			fprintf(stderr, "madoguchid: --create-token ROLE needs at least one office\n");
+			exit(EX_USAGE);
+		}
+	} else if (optind != argc) {
 		fprintf(stderr, "madoguchid: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
 		exit(EX_USAGE);
@@ -348,7 +365,11 @@ main(int argc, char **argv)
 		return EX_OK;
 	}
 	setup_clock();
-	rc = o.migrate ? run_migrate() : run_daemon(&o);
+	if (o.create_token != NULL)
+		rc = staff_create_token(app.cfg->database_url, app.cfg->token_key, o.create_token,
+		    (const char *const *)o.offices, o.noffices, app.cfg);
+	else
+		rc = o.migrate ? run_migrate() : run_daemon(&o);
 	config_unref(app.cfg);
 	return rc;
 }

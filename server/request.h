@@ -18,10 +18,14 @@ struct config;
 struct evhttp_request;
 struct request;
 
+#define REQUEST_STREAM_BACKLOG (256 * 1024)	/* unsent stream bytes at most */
+
 /* A route's handler; it must answer, now or from a later callback. */
 typedef void request_handler(struct request *r);
 /* Continues a handler when its statement has run (not called if already answered). */
 typedef void request_db_fn(struct request *r, const struct db_result *res);
+/* A stream's client went away (or the server closed it); r is freed right after. */
+typedef void request_stream_fn(struct request *r, void *arg);
 
 /* The state of one request. */
 struct request {
@@ -40,7 +44,16 @@ struct request {
 	void (*ctx_free)(void *);	/* frees ctx with the request, or NULL */
 	int refs;			/* 1 until answered, +1 per statement in flight */
 	bool answered;			/* an answer was sent */
+	char staff_id[16];		/* the staff token's id once checked, else "" */
+	int staff_role;			/* its enum staff_role, STAFF_NONE before */
+	char auth_office[64];		/* the office a staff check is for */
+	int auth_min;			/* the role it needs */
+	void (*after_auth)(struct request *r); /* what runs when the check passes */
 	int status;			/* the status sent */
+	bool stream;			/* answered with req_stream_start, still open */
+	bool stream_ending;		/* req_stream_end: the last chunk is on its way */
+	request_stream_fn *stream_closed; /* the stream's owner hears of the end */
+	void *stream_arg;		/* for stream_closed */
 };
 
 /* Entry point from http.c for each request read whole. */
@@ -62,6 +75,27 @@ void req_problem_json(struct request *r, json_t *problem);
 /* Answers with a problem built from status, code and a printf-style detail. */
 void req_problem(struct request *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/*
+ * Answers 200 with content_type and a body that goes on (chunked): the request
+ * leaves the handling deadline and the in-flight count, and stays until the
+ * client goes (closed(r, arg) runs, then r is freed) or req_stream_end. False,
+ * after answering 503, when the connection cannot be watched.
+ */
+bool req_stream_start(struct request *r, const char *content_type,
+    request_stream_fn *closed, void *arg) __attribute__((warn_unused_result));
+/*
+ * Sends len bytes on a stream. A client that has let more than
+ * REQUEST_STREAM_BACKLOG bytes pile up is dropped: closed runs, r is freed, and
+ * this returns false.
+ */
+bool req_stream_write(struct request *r, const char *data, size_t len);
+/*
+ * Ends a stream with its last chunk and closes the connection once that is
+ * out; closed does not run. Counts as in flight until written, so a draining
+ * daemon waits for it. r is not to be used after.
+ */
+void req_stream_end(struct request *r);
+
 /* Sets an extra response header (before answering). */
 void req_header(struct request *r, const char *name, const char *value);
 /* A request header, or NULL. */

@@ -86,6 +86,26 @@ rules_service_name(enum rules_service s)
 	return service_names[s];
 }
 
+/* What residents read for each service, in Japanese and English. */
+static const char *const service_labels[RULES_SVC_COUNT][2] = {
+	{ "電子証明書の更新", "Certificate renewal" },
+	{ "マイナンバーカードの申請", "Card application" },
+	{ "マイナンバーカードの受け取り", "Card pickup" },
+	{ "暗証番号の再設定", "PIN reset" },
+	{ "氏名・住所などの変更", "Change of name or address" },
+	{ "在留期間の更新", "Period-of-stay update" },
+	{ "紛失したカードの再交付", "Re-issue of a lost card" },
+};
+
+/* A service's name for residents in lang. */
+const char *
+rules_service_label(enum rules_service s, enum rules_language lang)
+{
+	if ((int)s < 0 || (int)s >= RULES_SVC_COUNT)
+		return "?";
+	return service_labels[s][lang == RULES_LANG_EN ? 1 : 0];
+}
+
 /* Parses an attendee ("self", "proxy", "guardian", "legal_representative"). */
 bool
 rules_attendee_parse(const char *s, enum rules_attendee *out)

@@ -155,6 +155,8 @@ bool rules_service_parse(const char *s, enum rules_service *out)
     __attribute__((warn_unused_result));
 /* The id of a service, e.g. "ecert_renewal". */
 const char *rules_service_name(enum rules_service s);
+/* A service's name for residents in lang ("電子証明書の更新" / "Certificate renewal"). */
+const char *rules_service_label(enum rules_service s, enum rules_language lang);
 /* Parses an attendee ("self", "proxy", "guardian", "legal_representative"). */
 bool rules_attendee_parse(const char *s, enum rules_attendee *out)
     __attribute__((warn_unused_result));

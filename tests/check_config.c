@@ -354,7 +354,7 @@ START_TEST(unknown_top_level_key)
 {
 	MAIN_AT("unknown-top-key.yaml", "2:1", "unknown key 'colour'");
 	MAIN_AT("unknown-top-key.yaml", "2:1",
-	    "expected one of: database, http, log, security, bookings, ratelimit, include, listen, shutdown_grace_s");
+	    "expected one of: database, http, log, security, bookings, ratelimit, queue, include, listen, shutdown_grace_s");
 }
 END_TEST
 

@@ -1,0 +1,42 @@
+/*
+ * Staff, kiosk, manager and admin tokens: created on the command line, kept
+ * as keyed hashes, checked per request against the office acted on.
+ */
+#ifndef MADOGUCHI_STAFF_H
+#define MADOGUCHI_STAFF_H
+
+#include <stdbool.h>
+
+struct config;
+struct request;
+
+/* What a token may do; each role includes the ones before it. */
+enum staff_role {
+	STAFF_NONE,	/* no token */
+	STAFF_KIOSK,	/* "kiosk": issue tickets */
+	STAFF_STAFF,	/* "staff": call, recall, finish and transfer tickets */
+	STAFF_MANAGER,	/* "manager": reports */
+	STAFF_ADMIN,	/* "admin": everything */
+};
+
+/* Parses a role name. */
+bool staff_role_parse(const char *s, enum staff_role *out) __attribute__((warn_unused_result));
+/* The name of a role. */
+const char *staff_role_name(enum staff_role role);
+/*
+ * Checks the request's bearer token for at least role min at office (an id),
+ * then runs next. Answers 401 (no or unknown token) or 403 (another office, a
+ * lesser role) itself. On success r->staff_id and r->staff_role are set.
+ */
+void staff_require(struct request *r, const char *office, enum staff_role min,
+    void (*next)(struct request *r));
+/* True when the request carries a staff token (one that staff_require would check). */
+bool staff_token_present(struct request *r);
+/*
+ * Command line: creates a token for role at offices (all of one municipality)
+ * and prints it as the last line of standard output. Returns an exit status.
+ */
+int staff_create_token(const char *conninfo, const char *token_key, const char *role,
+    const char *const *offices, int noffices, const struct config *cfg);
+
+#endif
