@@ -102,3 +102,12 @@ clock_instant(cdate date, int minute)
 {
 	return (time_t)((long)date * 86400L + minute * 60L - 9 * 3600L);
 }
+
+uint64_t
+clock_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}

@@ -9,6 +9,7 @@
 #include "cdate.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 /* Parses an ISO 8601 instant with an offset ("2026-12-15T10:00:00+09:00" or "Z"). */
@@ -17,6 +18,8 @@ bool clock_parse_instant(const char *s, time_t *out) __attribute__((warn_unused_
 void clock_set_start(time_t instant);
 /* Returns true when the clock was moved away from real time. */
 bool clock_is_shifted(void);
+/* Milliseconds of a monotonic clock (for intervals; unaffected by MADOGUCHI_NOW). */
+uint64_t clock_monotonic_ms(void);
 /* The current instant. */
 time_t clock_now(void);
 /* The civil date and minute of the day (0..1439) of an instant in Asia/Tokyo. */
