@@ -41,7 +41,9 @@ struct conn {
 	int index;				/* for logs */
 	enum conn_state state;			/* see above */
 	PGconn *pg;				/* NULL when DOWN */
-	struct event *ev;			/* socket readiness, recreated as needed */
+	struct event *ev;			/* socket readiness */
+	evutil_socket_t ev_fd;			/* the socket ev watches */
+	short ev_what;				/* and for what */
 	struct event *timer;			/* reconnect backoff or connect timeout */
 	int backoff_ms;				/* next reconnect delay */
 	struct job *job;			/* the running job, if any */
@@ -87,14 +89,26 @@ job_fail(struct job *j, bool unavailable, const char *error)
 	job_free(j);
 }
 
-/* Waits on the connection's socket for what (EV_READ and/or EV_WRITE). */
+/*
+ * Waits on the connection's socket for what (EV_READ and/or EV_WRITE). The
+ * event is changed only when the socket or the interest changes: it is on
+ * every statement's path.
+ */
 static void
 conn_watch(struct conn *c, short what)
 {
-	if (c->ev != NULL)
-		event_free(c->ev);
-	c->ev = event_new(c->pool->base, PQsocket(c->pg), what | EV_PERSIST,
-	    conn_on_socket, c);
+	evutil_socket_t fd = PQsocket(c->pg);
+
+	if (c->ev != NULL && c->ev_fd == fd && c->ev_what == what)
+		return;
+	if (c->ev == NULL) {
+		c->ev = event_new(c->pool->base, fd, what | EV_PERSIST, conn_on_socket, c);
+	} else {
+		event_del(c->ev);
+		event_assign(c->ev, c->pool->base, fd, what | EV_PERSIST, conn_on_socket, c);
+	}
+	c->ev_fd = fd;
+	c->ev_what = what;
 	event_add(c->ev, NULL);
 }
 

@@ -22,10 +22,14 @@ token_key_parse(const char *hex, unsigned char key[TOKEN_KEY_BYTES])
 void
 token_reference(char out[TOKEN_REF_LEN + 1])
 {
+	unsigned char raw[7];
+
+	/* 32 symbols: the low 5 bits of a random byte pick one uniformly. */
+	randombytes_buf(raw, sizeof raw);
 	for (int i = 0, o = 0; i < 7; i++) {
 		if (i == 3)
 			out[o++] = '-';
-		out[o++] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+		out[o++] = alphabet[raw[i] & 31];
 	}
 	out[TOKEN_REF_LEN] = '\0';
 }

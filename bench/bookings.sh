@@ -1,0 +1,202 @@
+#!/bin/sh
+# Benchmark: POST /v1/bookings at CONNECTIONS keep-alive connections, each
+# request for a distinct free place (bench/bookload.c), then pgbench running the
+# daemon's own booking statement (stmt_create, extracted from
+# server/api_bookings.c at run time) at as many clients, on the same cluster in
+# the same run, each phase from empty tables. Reports bookings/s, p50/p99
+# latency, the daemon/pgbench ratio, and the daemon's peak RSS and CPU share.
+#
+#   bench/bookings.sh [SECONDS] [CONNECTIONS]      (defaults: 10 s, 32)
+set -eu
+cd "$(dirname "$0")/.."
+secs=${1:-10}
+conns=${2:-32}
+# Services booked: ecert_renewal alone has ~18,500 free places in its 60-day
+# horizon, fewer than 10 s at full speed needs; the other three add ~36,000.
+services=ecert_renewal,pin_reset,address_change,card_pickup
+
+make -s all
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+pgbench=$pgbin/pgbench
+[ -x "$pgbench" ] || pgbench=$(command -v pgbench)
+
+tmp=$(mktemp -d /tmp/madoguchi-bench.XXXXXX)
+chmod 755 "$tmp"
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	./deploy/devdb.sh stop "$tmp/pg" >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+cflags="-std=c11 -O2 -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wwrite-strings"
+# shellcheck disable=SC2046,SC2086
+cc $cflags -o "$tmp/bookload" bench/bookload.c $(pkg-config --cflags --libs libevent jansson) -lm
+
+# The booking statement exactly as the daemon prepares it: the string literals
+# of TAKE_SLOT and INSERT_BOOKING, joined as stmt_create joins them.
+grep -q 'stmt_create = { "WITH " TAKE_SLOT ", " INSERT_BOOKING, 23, 0 }' server/api_bookings.c ||
+	{ echo "bench: stmt_create changed shape; update bench/bookings.sh" >&2; exit 1; }
+macro() {
+	awk -v name="$1" '
+	$0 ~ "^#define " name " *\\\\$" { on = 1; next }
+	on { l = $0; while (match(l, /"[^"]*"/)) { printf "%s", substr(l, RSTART + 1, RLENGTH - 2);
+	    l = substr(l, RSTART + RLENGTH) } if ($0 !~ /\\$/) exit }' server/api_bookings.c
+}
+printf 'WITH %s, %s' "$(macro TAKE_SLOT)" "$(macro INSERT_BOOKING)" >"$tmp/stmt_create.sql"
+
+export MADOGUCHI_DATABASE_URL="$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")"
+# Room in pg_stat_activity for the whole statement, to compare it with ours.
+psql -qX "$MADOGUCHI_DATABASE_URL" -c "ALTER SYSTEM SET track_activity_query_size = 8192"
+./deploy/devdb.sh stop "$tmp/pg"
+DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg" >/dev/null
+export MADOGUCHI_NOW=2026-12-01T09:00:00+09:00
+export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+db() { psql -qAtX "$MADOGUCHI_DATABASE_URL" -c "$1"; }
+# The shipped configuration, with the per-address rate limit opened up: all the
+# load comes from loopback.
+cp -r config "$tmp/config"
+sed -i -e 's/^\( *per_minute:\) *[0-9]*/\1 100000/' -e 's/^\( *burst:\) *[0-9]*/\1 10000/' \
+    "$tmp/config/madoguchi.yaml"
+./server/madoguchid -c "$tmp/config/madoguchi.yaml" --migrate 2>/dev/null
+port=$(( 20000 + $$ % 20000 ))
+./server/madoguchid -c "$tmp/config/madoguchi.yaml" --listen 127.0.0.1:$port 2>"$tmp/daemon.log" &
+pid=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+
+# One renewal through the daemon gives pgbench the parameter values the daemon
+# binds (answer, response, token hash), then every table is emptied.
+start=$(curl -sf "http://127.0.0.1:$port/v1/offices/kasugai-main/availability?service=ecert_renewal&from=2026-12-02&to=2026-12-08" |
+    grep -o '"start":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+curl -sf -X POST "http://127.0.0.1:$port/v1/bookings" -H 'Content-Type: application/json' -d '{
+  "office": "kasugai-main", "service": "ecert_renewal", "start": "'"$start"'",
+  "applicant": {"birth_date": "1980-02-10", "card": {"issued_on": "2022-01-15"},
+                "certificates": {"issued_on": "2023-01-15"}},
+  "contact": {"name": "Bench", "email": "bench@example.jp"}}' >"$tmp/sample.json"
+sed 's/,"token":"[^"]*"}$/}/' "$tmp/sample.json" >"$tmp/response.json"
+db "SELECT answer::text FROM bookings" >"$tmp/answer.json"
+token_hash=$(db "SELECT token_hash FROM bookings")
+set -- $(db "SELECT kind, window_opens, window_closes FROM bookings" | tr '|' ' ')
+kind=$1 wopen=$2 wclose=$3
+[ "$kind" = renewal ] || { echo "bench: the sample booking is a $kind, not a renewal" >&2; exit 1; }
+
+reset() {
+	db "TRUNCATE bookings, holds, idempotency_keys, audit_log, slot_usage; CHECKPOINT"
+}
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# CPU ticks of the whole cluster: the postmaster with the backends it has reaped,
+# plus the live ones.
+pgticks() {
+	pm=$(head -n 1 "$tmp/pg/data/postmaster.pid")
+	{ awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+	  for c in $(cat /proc/"$pm"/task/*/children); do
+		awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || true
+	  done; } | awk '{ s += $1 } END { print s }'
+}
+busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+now() { date +%s.%N; }
+# CPU seconds of the shell's finished children (run "times" in this shell, not a subshell).
+kids() { awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } }
+	END { print s }' "$1"; }
+hz=$(getconf CLK_TCK)
+
+# Phase 1: the daemon.
+reset
+bookload_cmd="bookload -u http://127.0.0.1:$port -c $conns -d $secs -L -S $services"
+set -- $(busy); m0=$1 t0=$2
+c0=$(ticks $pid) w0=$(now) g0=$(pgticks)
+"$tmp/bookload" -u "http://127.0.0.1:$port" -c "$conns" -d "$secs" -L -S "$services" >"$tmp/load.txt"
+kill -0 "$pid" 2>/dev/null || { echo "bench: the daemon died; see its log" >&2; tail "$tmp/daemon.log" >&2; exit 1; }
+c1=$(ticks $pid) w1=$(now) g1=$(pgticks)
+set -- $(busy); m1=$1 t1=$2
+val() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/load.txt"; }
+d_rps=$(val bookings_per_s) d_p50=$(val p50_ms) d_p99=$(val p99_ms) d_n=$(val requests)
+d_ok=$(val status_201) d_places=$(val places)
+d_other=$(awk '/^status_/ && $1 != "status_201" { printf "%s%s=%s", s, substr($1, 8), $2; s = " " }' "$tmp/load.txt")
+d_cpu=$(awk -v a="$c0" -v b="$c1" -v w0="$w0" -v w1="$w1" -v hz="$hz" \
+    'BEGIN { printf "%.0f", (b - a) / hz / (w1 - w0) * 100 }')
+d_us=$(awk -v a="$c0" -v b="$c1" -v n="$d_n" -v hz="$hz" 'BEGIN { printf "%.0f", (b - a) / hz * 1e6 / n }')
+d_cl=$(awk -v c="$(val bookload_cpu_s)" -v n="$d_n" 'BEGIN { printf "%.0f", c * 1e6 / n }')
+d_pg=$(awk -v a="$g0" -v b="$g1" -v n="$d_n" -v hz="$hz" 'BEGIN { printf "%.0f", (b - a) / hz * 1e6 / n }')
+d_busy=$(awk -v a="$m0" -v b="$m1" -v c="$t0" -v d="$t1" 'BEGIN { printf "%.0f", (b - a) * 100 / (d - c) }')
+rss=$(awk '/VmHWM/ { print $2 }' /proc/$pid/status)
+d_rows=$(db "SELECT count(*) FROM bookings")
+d_slots=$(db "SELECT count(*) FROM slot_usage")
+d_fill=$(awk -v b="$d_rows" -v s="$d_slots" 'BEGIN { printf "%.2f", b / s }')
+# The daemon's connections last ran the booking statement: is it the same text?
+same=$(db "SELECT count(*) FROM pg_stat_activity WHERE query = \$\$$(cat "$tmp/stmt_create.sql")\$\$")
+[ "$same" -gt 0 ] || { echo "bench: the daemon's statement is not the one extracted" >&2; exit 1; }
+
+# Phase 2: pgbench, the same statement from empty tables. Parameters the daemon
+# sends as NULL for a renewal (first_visit $12, second_visit_earliest $13,
+# phone $20, Idempotency-Key $21) are NULL literals (a pgbench variable cannot
+# be NULL); each client books distinct slots, as many times each as the daemon
+# filled its slots on average, so inserts and conflict-updates mix alike, and
+# permute() scatters them over the key space as the daemon's shuffled places are.
+reset
+cap=$(awk -v f="$d_fill" 'BEGIN { c = int(f); print (c < f ? c + 1 : c) }')
+sed -E -e 's/\$(12|13|20|21)([^0-9]|$)/NULL\2/g' -e 's/\$([0-9]+)/:p\1/g' \
+    "$tmp/stmt_create.sql" >"$tmp/stmt.sql"
+{
+	echo '\set n :n + 1'
+	echo "\\set p4 1796000000 + permute(:client_id * 1000000 + int(:n / $d_fill), 32000000) * 60"
+	echo '\set p8 :p4 + 1800'
+	echo '\set p6 :client_id * 100000000 + :n'
+	cat "$tmp/stmt.sql"
+	echo ';'
+} >"$tmp/bookings.pgbench"
+pgbench_cmd="pgbench -n -M prepared -c $conns -j 2 -T $secs -r -l -f bookings.pgbench -D n=0 \
+-D p1=kasugai -D p2=kasugai-main -D p3=ecert_renewal -D p5=$cap -D p7=<token hash> -D p9=$kind \
+-D p10=1 -D p11=1 -D p14=$wopen -D p15=$wclose -D p16=ja -D p17=<its answer> -D p18=Bench \
+-D p19=bench@example.jp -D p22=<token hash> -D p23=<its 201 body less the token>"
+set -- $(busy); m0=$1 t0=$2
+g0=$(pgticks)
+times >"$tmp/times0"
+"$pgbench" -n -M prepared -c "$conns" -j 2 -T "$secs" -r -l --log-prefix="$tmp/pgblog" \
+    -f "$tmp/bookings.pgbench" -D n=0 -D p1=kasugai -D p2=kasugai-main -D p3=ecert_renewal \
+    -D p5="$cap" -D p7="$token_hash" -D p9="$kind" -D p10=1 -D p11=1 -D p14="$wopen" \
+    -D p15="$wclose" -D p16=ja -D p17="$(cat "$tmp/answer.json")" -D p18=Bench \
+    -D p19=bench@example.jp -D p22="$token_hash" -D p23="$(cat "$tmp/response.json")" \
+    "$MADOGUCHI_DATABASE_URL" >"$tmp/pgbench.txt" 2>"$tmp/pgbench.err" ||
+	{ cat "$tmp/pgbench.err" >&2; exit 1; }
+times >"$tmp/times1"
+g1=$(pgticks)
+set -- $(busy); m1=$1 t1=$2
+p_busy=$(awk -v a="$m0" -v b="$m1" -v c="$t0" -v d="$t1" 'BEGIN { printf "%.0f", (b - a) * 100 / (d - c) }')
+p_tps=$(awk '/^tps/ { printf "%.1f", $3 }' "$tmp/pgbench.txt")
+p_avg=$(awk '/^latency average/ { print $4 }' "$tmp/pgbench.txt")
+p_fail=$(awk '/failed transactions/ { print $5 }' "$tmp/pgbench.txt")
+set -- $(cat "$tmp"/pgblog* | awk '{ print $3 }' | sort -n | awk '
+	{ v[NR] = $1 } END { i = int(NR * 0.5 + 0.999999); j = int(NR * 0.99 + 0.999999)
+	printf "%.2f %.2f %d\n", v[i] / 1000, v[j] / 1000, NR }')
+p_p50=$1 p_p99=$2 p_n=$3
+p_cl=$(awk -v a="$(kids "$tmp/times0")" -v b="$(kids "$tmp/times1")" -v n="$p_n" \
+    'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')
+p_pg=$(awk -v a="$g0" -v b="$g1" -v n="$p_n" -v hz="$hz" 'BEGIN { printf "%.0f", (b - a) / hz * 1e6 / n }')
+p_rows=$(db "SELECT count(*) FROM bookings")
+p_slots=$(db "SELECT count(*) FROM slot_usage")
+p_fill=$(awk -v b="$p_rows" -v s="$p_slots" 'BEGIN { printf "%.2f", b / s }')
+ratio=$(awk -v a="$d_rps" -v b="$p_tps" 'BEGIN { printf "%.2f", a / b }')
+
+echo "madoguchi booking benchmark ($(nproc) cores, $conns connections, ${secs}s each, $(date -u +%Y-%m-%d))"
+row() { printf '%-26s %9s %7s %7s %7s %6s %6s %7s %7s %5s\n' "$@"; }
+row "" "booked/s" "p50 ms" "p99 ms" "booked" "/slot" "PG us" "daemon" "client" "busy"
+row "daemon: POST /v1/bookings" "$d_rps" "$d_p50" "$d_p99" "$d_rows" "$d_fill" "$d_pg" "$d_us" \
+    "$d_cl" "$d_busy%"
+row "pgbench: stmt_create" "$p_tps" "$p_p50" "$p_p99" "$p_rows" "$p_fill" "$p_pg" "-" "$p_cl" \
+    "$p_busy%"
+echo "daemon: $d_n requests, $d_ok 201${d_other:+, others: $d_other}; $d_places free places offered"
+echo "pgbench: $p_n transactions logged, latency average $p_avg ms, failed ${p_fail:-0}"
+echo "ratio daemon/pgbench: $ratio in bookings/s (goal >= 0.7 at 32 connections)"
+echo "daemon CPU during its phase: $d_cpu % of one core ($d_us us per request); peak RSS (VmHWM) $((rss / 1024)) MiB ($rss KiB)"
+echo "/slot: bookings per slot_usage row; PG us, daemon, client: CPU microseconds per booking;"
+echo "busy: the whole machine's CPU (other work on it included)"
+echo "statement: the daemon's, extracted from server/api_bookings.c (checked against pg_stat_activity)"
+echo "commands:"
+echo "  $bookload_cmd"
+echo "  $pgbench_cmd"
+echo "  (<token hash>, <its answer>, <its 201 body>: from one renewal booked through the daemon first)"
+echo "bookings.pgbench, with per-statement latency (pgbench -r):"
+awk '/statement latencies/ { on = 1; next } on && NF > 2 { c = $0; sub(/^ *[^ ]+ +[^ ]+ +/, "", c)
+	printf "  %8s ms  %.70s\n", $1, c }' "$tmp/pgbench.txt"
