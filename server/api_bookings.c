@@ -103,6 +103,9 @@ static struct db_stmt stmt_move = {
 	"SET booked = s.booked + 1, capacity = EXCLUDED.capacity "
 	"WHERE s.booked + s.held < EXCLUDED.capacity RETURNING 1), "
 	"m AS (UPDATE bookings SET starts_at = to_timestamp($4), ends_at = to_timestamp($6), "
+	"second_visit_earliest = second_visit_earliest + "
+	"((to_timestamp($4) AT TIME ZONE 'Asia/Tokyo')::date - "
+	"(to_timestamp($3) AT TIME ZONE 'Asia/Tokyo')::date), "
 	"updated_at = now() WHERE reference = $1 AND EXISTS (SELECT 1 FROM n) "
 	"RETURNING municipality, reference), "
 	"o AS (UPDATE slot_usage u SET booked = u.booked - 1 FROM b "
@@ -518,19 +521,26 @@ create_send(struct request *r)
 		return;
 }
 
-/* The 201 answer: the stored response with the token added. */
+/*
+ * The 201 answer: the stored response (a JSON object this module wrote) with
+ * the token spliced in before its closing brace. The token is base64url, so it
+ * needs no escaping, and the answer is not parsed again.
+ */
 static void
-answer_created(struct request *r, const char *response, const char *token)
+answer_created(struct request *r, const char *response, const char *reference,
+    const char *token)
 {
-	json_t *body = json_loads(response, 0, NULL);
+	size_t len = strlen(response);
+	char location[32], *text;
 
-	if (body == NULL) {
+	if (len < 2 || response[len - 1] != '}') {
 		req_problem(r, 500, "internal_error", "the stored answer could not be read");
 		return;
 	}
-	json_object_set_new(body, "token", json_string(token));
-	req_header(r, "Location", "/v1/bookings/");
-	req_json(r, 201, body);
+	text = xasprintf("%.*s,\"token\":\"%s\"}", (int)(len - 1), response, token);
+	snprintf(location, sizeof location, "/v1/bookings/%s", reference);
+	req_header(r, "Location", location);
+	req_json_text(r, 201, text, strlen(text));
 }
 
 static void alternatives_send(struct request *r);
@@ -543,8 +553,9 @@ create_done(struct request *r, const struct db_result *res)
 	const char *constraint = res->pg ? PQresultErrorField(res->pg, PG_DIAG_CONSTRAINT_NAME) : NULL;
 
 	if (res->ok && PQntuples(res->pg) == 1) {
-		log_info("booking %s created at %s for %s", b->reference, b->office->id, b->svc->id);
-		answer_created(r, b->response, b->token);
+		log_debug("booking %s created at %s for %s", b->reference, b->office->id,
+		    b->svc->id);
+		answer_created(r, b->response, b->reference, b->token);
 		return;
 	}
 	if (res->ok && b->hold != NULL) {
@@ -764,7 +775,7 @@ idempotent_done(struct request *r, const struct db_result *res)
 	    b->request_hash);
 	token_derive(key, context, token);
 	req_header(r, "Idempotent-Replayed", "true");
-	answer_created(r, PQgetvalue(res->pg, 0, 2), token);
+	answer_created(r, PQgetvalue(res->pg, 0, 2), PQgetvalue(res->pg, 0, 1), token);
 }
 
 /* Reads the Idempotency-Key header and hashes the body; false when the key is bad. */
@@ -1004,8 +1015,9 @@ get_done(struct request *r, const struct db_result *res)
 		req_json(r, 200, booking_json(res->pg));
 }
 
-void
-api_booking_get(struct request *r)
+/* Checks reference and token, reads the booking, and continues with fn. */
+static void
+manage_read(struct request *r, request_db_fn *fn)
 {
 	struct manage *m = manage_begin(r);
 	const char *p[1];
@@ -1013,8 +1025,14 @@ api_booking_get(struct request *r)
 	if (m == NULL)
 		return;
 	p[0] = m->reference;
-	if (!req_db(r, &stmt_get, p, get_done))
+	if (!req_db(r, &stmt_get, p, fn))
 		return;
+}
+
+void
+api_booking_get(struct request *r)
+{
+	manage_read(r, get_done);
 }
 
 /* DELETE: explains why nothing was cancelled. */
@@ -1093,7 +1111,7 @@ static bool
 move_allowed(struct request *r, struct manage *m, const PGresult *pg)
 {
 	struct bk probe = { 0 };
-	cdate opens, closes, second;
+	cdate opens, closes;
 
 	probe.office = m->office;
 	probe.svc = m->svc;
@@ -1113,12 +1131,35 @@ move_allowed(struct request *r, struct manage *m, const PGresult *pg)
 		req_problem_json(r, p);
 		return false;
 	}
-	if (cdate_parse(PQgetvalue(pg, 0, B_SECOND), &second) && m->date < second) {
-		req_problem_json(r, problem_field(422, "second_visit_too_early", "start",
-		    "the second visit must not come before the mailed form can arrive"));
-		return false;
-	}
 	return true;
+}
+
+static void move_send(struct request *r);
+
+/*
+ * Reschedule of a second visit: its first visit arrived; the new date must not
+ * come before the mailed form can have arrived.
+ */
+static void
+move_first_loaded(struct request *r, const struct db_result *res)
+{
+	struct manage *m = r->ctx;
+	cdate second;
+
+	if (!res->ok) {
+		req_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(res->pg) == 1 && cdate_parse(PQgetvalue(res->pg, 0, B_SECOND), &second) &&
+	    m->date < second) {
+		json_t *p = problem_field(422, "second_visit_too_early", "start",
+		    "the second visit must not come before the mailed form can arrive");
+		json_object_set_new(p, "second_visit_earliest",
+		    json_string(PQgetvalue(res->pg, 0, B_SECOND)));
+		req_problem_json(r, p);
+		return;
+	}
+	move_send(r);
 }
 
 /* Reschedule: the booking arrived; check the move and send it. */
@@ -1127,8 +1168,6 @@ reschedule_loaded(struct request *r, const struct db_result *res)
 {
 	struct manage *m = r->ctx;
 	const PGresult *pg = res->pg;
-	char old[24], new_start[24], end[24], cap[12];
-	const char *p[6];
 
 	if (!manage_owns(r, res))
 		return;
@@ -1151,6 +1190,23 @@ reschedule_loaded(struct request *r, const struct db_result *res)
 	}
 	if (!move_allowed(r, m, pg))
 		return;
+	if (strcmp(PQgetvalue(pg, 0, B_VISIT), "2") == 0 && !PQgetisnull(pg, 0, B_FIRST)) {
+		const char *first[1] = { PQgetvalue(pg, 0, B_FIRST) };
+		if (!req_db(r, &stmt_get, first, move_first_loaded))
+		return;
+		return;
+	}
+	move_send(r);
+}
+
+/* Sends the move statement for a checked reschedule. */
+static void
+move_send(struct request *r)
+{
+	struct manage *m = r->ctx;
+	char old[24], new_start[24], end[24], cap[12];
+	const char *p[6];
+
 	snprintf(old, sizeof old, "%lld", (long long)m->old_start);
 	snprintf(new_start, sizeof new_start, "%lld", (long long)clock_instant(m->date, m->minute));
 	snprintf(end, sizeof end, "%lld",
@@ -1252,14 +1308,7 @@ ics_done(struct request *r, const struct db_result *res)
 void
 api_booking_ics(struct request *r)
 {
-	struct manage *m = manage_begin(r);
-	const char *p[1];
-
-	if (m == NULL)
-		return;
-	p[0] = m->reference;
-	if (!req_db(r, &stmt_get, p, ics_done))
-		return;
+	manage_read(r, ics_done);
 }
 
 /* Holds: the statement ran. */
