@@ -47,7 +47,7 @@ shipped_MODS := config config_muni ydoc calendar holidays cdate rules log xmallo
 UNIT_BINS := $(UNIT:%=tests/check_%)
 
 # Integration tests: tests/integration/check_NAME.c with the harness itest.c.
-INTEGRATION := system availability bookings
+INTEGRATION := system availability bookings queue
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
 .PHONY: all deps run check unit integration install clean distclean

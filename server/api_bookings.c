@@ -17,6 +17,7 @@
 #include "problem.h"
 #include "request.h"
 #include "rules.h"
+#include "staff.h"
 #include "token.h"
 #include "xmalloc.h"
 
@@ -91,8 +92,8 @@ static struct db_stmt stmt_cancel = {
 	"WHERE u.municipality = b.municipality AND u.office = b.office "
 	"AND u.service = b.service AND u.starts_at = b.starts_at RETURNING 1), "
 	"a AS (INSERT INTO audit_log (municipality, actor, action, subject) "
-	"SELECT municipality, 'resident', 'booking.cancelled', reference FROM b) "
-	"SELECT reference FROM b", 2, 0 };
+	"SELECT municipality, $3, 'booking.cancelled', reference FROM b) "
+	"SELECT reference FROM b", 3, 0 };
 static struct db_stmt stmt_move = {
 	"WITH b AS (SELECT municipality, office, service, starts_at FROM bookings "
 	"WHERE reference = $1 AND token_hash = $2 AND status = 'booked' "
@@ -113,9 +114,9 @@ static struct db_stmt stmt_move = {
 	"AND u.office = b.office AND u.service = b.service AND u.starts_at = b.starts_at "
 	"RETURNING 1), "
 	"a AS (INSERT INTO audit_log (municipality, actor, action, subject, detail) "
-	"SELECT municipality, 'resident', 'booking.rescheduled', reference, "
+	"SELECT municipality, $7, 'booking.rescheduled', reference, "
 	"jsonb_build_object('from', to_timestamp($3), 'to', to_timestamp($4)) FROM m) "
-	"SELECT (SELECT count(*) FROM b), (SELECT count(*) FROM m)", 6, 0 };
+	"SELECT (SELECT count(*) FROM b), (SELECT count(*) FROM m)", 7, 0 };
 static struct db_stmt stmt_hold = {
 	"WITH slot AS (INSERT INTO slot_usage AS s (municipality, office, service, starts_at, "
 	"capacity, held) VALUES ($1, $2, $3, to_timestamp($4), $5, 1) "
@@ -904,6 +905,9 @@ struct manage {
 	time_t old_start;			/* the booking's current start */
 	const struct config_office *office;	/* the booking's office */
 	const struct cal_service *svc;		/* and service */
+	bool staff;				/* the caller has a staff token, not the booking's */
+	request_db_fn *step;			/* what reads the booking (re-run after a staff check) */
+	char actor[40];				/* "resident" or "staff:<id>", for the audit log */
 };
 
 /* Frees a manage context. */
@@ -930,11 +934,16 @@ manage_begin(struct request *r)
 
 	r->ctx = m;
 	r->ctx_free = manage_free;
+	snprintf(m->actor, sizeof m->actor, "resident");
 	if (!req_query_allow(r, none))
 		return NULL;
 	if (!token_reference_normalise(req_param(r, "reference"), m->reference)) {
 		req_problem(r, 404, "booking_not_found", "no booking matches that reference and token");
 		return NULL;
+	}
+	if (staff_token_present(r)) {
+		m->staff = true;	/* checked against the booking's office once it is read */
+		return m;
 	}
 	token = token_from_header(req_get_header(r, "Authorization"));
 	if (token == NULL) {
@@ -949,7 +958,23 @@ manage_begin(struct request *r)
 	return m;
 }
 
-/* True when the row exists and the caller's token is its token; else answers 404. */
+static void manage_step(struct request *r, request_db_fn *fn);
+
+/* A staff token was accepted for the booking's office: read it again as its owner. */
+static void
+manage_staff_ok(struct request *r)
+{
+	struct manage *m = r->ctx;
+
+	snprintf(m->actor, sizeof m->actor, "staff:%s", r->staff_id);
+	manage_step(r, m->step);
+}
+
+/*
+ * True when the row exists and the caller may act on it: its token, or a staff
+ * token for its office. Otherwise answers 404, or (staff, not checked yet)
+ * starts the staff check, which reads the row again and goes on.
+ */
 static bool
 manage_owns(struct request *r, const struct db_result *res)
 {
@@ -958,6 +983,19 @@ manage_owns(struct request *r, const struct db_result *res)
 
 	if (!res->ok) {
 		req_db_failed(r, res);
+		return false;
+	}
+	if (m->staff && PQntuples(res->pg) == 1) {
+		if (r->staff_role == STAFF_NONE) {
+			staff_require(r, PQgetvalue(res->pg, 0, B_OFFICE), STAFF_STAFF,
+			    manage_staff_ok);
+			return false;
+		}
+		snprintf(m->token_hash, sizeof m->token_hash, "%s", PQgetvalue(res->pg, 0, B_HASH));
+		return true;
+	}
+	if (m->staff) {
+		req_problem(r, 404, "booking_not_found", "no booking matches that reference");
 		return false;
 	}
 	token_key(r, key);
@@ -1015,18 +1053,24 @@ get_done(struct request *r, const struct db_result *res)
 		req_json(r, 200, booking_json(res->pg));
 }
 
+/* Reads the booking and continues with fn (which starts with manage_owns). */
+static void
+manage_step(struct request *r, request_db_fn *fn)
+{
+	struct manage *m = r->ctx;
+	const char *p[1] = { m->reference };
+
+	m->step = fn;
+	if (!req_db(r, &stmt_get, p, fn))
+		return;
+}
+
 /* Checks reference and token, reads the booking, and continues with fn. */
 static void
 manage_read(struct request *r, request_db_fn *fn)
 {
-	struct manage *m = manage_begin(r);
-	const char *p[1];
-
-	if (m == NULL)
-		return;
-	p[0] = m->reference;
-	if (!req_db(r, &stmt_get, p, fn))
-		return;
+	if (manage_begin(r) != NULL)
+		manage_step(r, fn);
 }
 
 void
@@ -1066,18 +1110,36 @@ cancel_done(struct request *r, const struct db_result *res)
 		return;
 }
 
+/* Sends the cancel statement (the token's hash makes it the owner's act). */
+static void
+cancel_send(struct request *r)
+{
+	struct manage *m = r->ctx;
+	const char *p[3] = { m->reference, m->token_hash, m->actor };
+
+	if (!req_db(r, &stmt_cancel, p, cancel_done))
+		return;
+}
+
+/* DELETE by staff: the booking was read and the staff token accepted. */
+static void
+cancel_staff_loaded(struct request *r, const struct db_result *res)
+{
+	if (manage_owns(r, res))
+		cancel_send(r);
+}
+
 void
 api_booking_cancel(struct request *r)
 {
 	struct manage *m = manage_begin(r);
-	const char *p[2];
 
 	if (m == NULL)
 		return;
-	p[0] = m->reference;
-	p[1] = m->token_hash;
-	if (!req_db(r, &stmt_cancel, p, cancel_done))
-		return;
+	if (m->staff)
+		manage_step(r, cancel_staff_loaded);
+	else
+		cancel_send(r);
 }
 
 /* Reschedule: the move statement ran. */
@@ -1205,7 +1267,7 @@ move_send(struct request *r)
 {
 	struct manage *m = r->ctx;
 	char old[24], new_start[24], end[24], cap[12];
-	const char *p[6];
+	const char *p[7];
 
 	snprintf(old, sizeof old, "%lld", (long long)m->old_start);
 	snprintf(new_start, sizeof new_start, "%lld", (long long)clock_instant(m->date, m->minute));
@@ -1213,7 +1275,7 @@ move_send(struct request *r)
 	    (long long)clock_instant(m->date, m->minute + m->svc->slot_minutes));
 	snprintf(cap, sizeof cap, "%d", m->capacity);
 	p[0] = m->reference, p[1] = m->token_hash, p[2] = old, p[3] = new_start;
-	p[4] = cap, p[5] = end;
+	p[4] = cap, p[5] = end, p[6] = m->actor;
 	if (!req_db(r, &stmt_move, p, move_done))
 		return;
 }
@@ -1225,7 +1287,6 @@ api_booking_reschedule(struct request *r)
 	struct manage *m = manage_begin(r);
 	json_t *body;
 	struct bk probe = { 0 };
-	const char *p[1];
 	bool ok;
 
 	if (m == NULL || (body = req_body_object(r)) == NULL)
@@ -1236,9 +1297,7 @@ api_booking_reschedule(struct request *r)
 		return;
 	m->date = probe.date;
 	m->minute = probe.minute;
-	p[0] = m->reference;
-	if (!req_db(r, &stmt_get, p, reschedule_loaded))
-		return;
+	manage_step(r, reschedule_loaded);
 }
 
 /* Appends text to an iCalendar property value, escaped per RFC 5545. */

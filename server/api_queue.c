@@ -59,7 +59,10 @@ static struct db_stmt stmt_check_in = {
 	"tk AS (INSERT INTO tickets (municipality, office, day, service, label, kind, booking, "
 	"due_at, issued_at) SELECT $1, $2, $3::date, $5, " LABEL_SQL ", 'reservation', "
 	"bk.reference, bk.starts_at, to_timestamp($6) FROM n, bk "
-	"RETURNING id, municipality, office, label, service, issued_at), " ISSUED_SQL, 9, 0 };
+	"RETURNING id, municipality, office, label, service, issued_at), "
+	"ci AS (INSERT INTO audit_log (municipality, actor, action, subject, detail) "
+	"SELECT $1, $7, 'booking.checked_in', $8, jsonb_build_object('ticket', label) FROM tk), "
+	ISSUED_SQL, 9, 0 };
 static struct db_stmt stmt_booking = {
 	"SELECT municipality, office, service, status, extract(epoch FROM starts_at)::bigint "
 	"FROM bookings WHERE reference = $1", 1, 0 };
@@ -80,7 +83,7 @@ static struct db_stmt stmt_next = {
 	"passed AS (UPDATE tickets t SET passed_over = t.passed_over + 1 FROM pick "
 	"WHERE pick.kind = 'reservation' AND t.municipality = $1 AND t.office = $2 "
 	"AND t.day = $3::date AND t.status = 'waiting' AND t.kind = 'walk_in' "
-	"AND t.service = ANY($5::text[]) AND t.issued_at < pick.issued_at AND t.id <> pick.id), "
+	"AND t.service = ANY($5::text[]) AND (t.issued_at, t.id) < (pick.issued_at, pick.id)), "
 	"ad AS (INSERT INTO audit_log (municipality, actor, action, subject, detail) "
 	"SELECT $1, $8, 'ticket.called', label, jsonb_build_object('counter', $4::int) FROM called "
 	"UNION ALL SELECT $1, $8, 'ticket.done', label, '{}'::jsonb FROM prev), "
@@ -121,7 +124,7 @@ static struct db_stmt stmt_state = {
 	"FROM (SELECT *, row_number() OVER (PARTITION BY service ORDER BY done_at DESC) AS rn "
 	"FROM tickets WHERE municipality = $1 AND office = $2 AND day = $3::date "
 	"AND status = 'done' AND called_at IS NOT NULL) d WHERE rn <= 32 "
-	"ORDER BY 10 DESC NULLS LAST", 3, 0 };
+	"ORDER BY 10 DESC NULLS LAST, 9", 3, 0 };
 
 /* Columns of stmt_state. */
 enum { S_KIND, S_ID, S_LABEL, S_SERVICE, S_TKIND, S_STATUS, S_COUNTER, S_T1, S_T2, S_T3 };
@@ -139,14 +142,15 @@ struct queue_ctx {
 	char label[16];				/* and its number */
 	char action[16];			/* a state change: done, no_show, ... */
 	const char *transfer_to;		/* transfer: the new service (office's id) */
+	bool was_called;			/* a state change: the ticket was at a counter */
 	int counter;				/* a counter number */
 };
 
-/* The actor of an audit row: "staff:<id>" or "kiosk:<id>". */
+/* The actor of an audit row: "kiosk:<id>", else "staff:<id>" (managers act as staff). */
 static const char *
 actor(struct request *r, char buf[40])
 {
-	snprintf(buf, 40, "%s:%s", staff_role_name((enum staff_role)r->staff_role), r->staff_id);
+	snprintf(buf, 40, "%s:%s", r->staff_role == STAFF_KIOSK ? "kiosk" : "staff", r->staff_id);
 	return buf;
 }
 
@@ -301,6 +305,28 @@ state_send(struct request *r, request_db_fn *fn)
 		return;
 }
 
+/* Takes a just-issued ticket out of the counts it was loaded into (walk-in, due or later). */
+static void
+forget_new_ticket(const struct queue_ctx *q, struct estimate_input *in, int s)
+{
+	double later = (double)(q->booking_start - q->now);
+
+	if (q->booking[0] == '\0') {
+		if (in->waiting[s] > 0)
+			in->waiting[s]--;
+	} else if (q->booking_start <= q->now) {
+		if (in->due[s] > 0)
+			in->due[s]--;
+	} else {
+		for (size_t i = 0; i < in->nupcoming[s]; i++) {
+			if (in->upcoming[s][i] == later) {
+				in->upcoming[s][i] = in->upcoming[s][--in->nupcoming[s]];
+				break;
+			}
+		}
+	}
+}
+
 /* The issued ticket as the 201 shows it, with position, estimate and flag. */
 static void
 ticket_answer(struct request *r, const struct db_result *res)
@@ -323,8 +349,7 @@ ticket_answer(struct request *r, const struct db_result *res)
 		return;
 	}
 	/* The new ticket is among the rows: it waits behind the others, not itself. */
-	if (in->waiting[s] > 0)
-		in->waiting[s]--;
+	forget_new_ticket(q, in, s);
 	ahead = in->waiting[s] + in->due[s];
 	wait = estimate_minutes(q->office, in, s, q->now);
 	waitest_free(in->est);
@@ -614,7 +639,7 @@ change_done(struct request *r, const struct db_result *res)
 		req_db_failed(r, res);
 		return;
 	}
-	if (PQntuples(res->pg) != 1 && strcmp(q->action, "no_show") == 0) {
+	if (PQntuples(res->pg) != 1 && strcmp(q->action, "no_show") == 0 && q->was_called) {
 		req_problem(r, 409, "recall_first", "a no-show needs the ticket called, and "
 		    "recalled %ld times, first", r->cfg->queue_no_show_after_recalls);
 		return;
@@ -664,6 +689,7 @@ ticket_loaded(struct request *r, const struct db_result *res)
 		return;
 	}
 	q->municipality = r->cfg->municipalities[q->office->municipality].id;
+	q->was_called = strcmp(PQgetvalue(res->pg, 0, 4), "called") == 0;
 	if (q->transfer_to != NULL && cal_service_find(&q->office->cal, q->transfer_to) == NULL) {
 		req_problem_json(r, problem_field(404, "service_not_offered", "service",
 		    "this office offers no such service"));
@@ -773,8 +799,10 @@ called_json(const struct config_office *o, const PGresult *pg, json_t *called, j
 		    strcmp(PQgetvalue(pg, row, S_STATUS), "called") != 0)
 			continue;
 		clock_format_jst((time_t)strtoll(PQgetvalue(pg, row, S_T3), NULL, 10), at);
-		json_array_append_new(called, json_pack("{s:s, s:i, s:s, s:s}", "ticket",
-		    PQgetvalue(pg, row, S_LABEL), "counter", atoi(PQgetvalue(pg, row, S_COUNTER)),
+		json_array_append_new(called, json_pack("{s:s, s:I, s:i, s:s, s:s}", "ticket",
+		    PQgetvalue(pg, row, S_LABEL), "id",
+		    (json_int_t)strtoll(PQgetvalue(pg, row, S_ID), NULL, 10),
+		    "counter", atoi(PQgetvalue(pg, row, S_COUNTER)),
 		    "service", PQgetvalue(pg, row, S_SERVICE), "called_at", at));
 	}
 	for (size_t c = 0; c < o->ncounters; c++) {

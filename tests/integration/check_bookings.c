@@ -768,6 +768,58 @@ START_TEST(tokens)
 }
 END_TEST
 
+/* Makes a staff token for office on the test configuration; returns it (static). */
+static const char *
+staff_token(const char *office)
+{
+	static char token[2][96];
+	static int next;
+	const char *args[] = { "-c", itest_tmp_path("bk-main.yaml"), "--create-token", "staff",
+		office, NULL };
+	char *out = NULL, *last;
+	char *t = token[next++ % 2];
+
+	ck_assert_int_eq(itest_run_daemon_cmd(args, &out), 0);
+	last = strrchr(out, '\n');
+	while (last != NULL && last > out && last[1] == '\0') {
+		*last = '\0';
+		last = strrchr(out, '\n');
+	}
+	snprintf(t, 96, "%s", last ? last + 1 : out);
+	free(out);
+	ck_assert(strncmp(t, "mds_", 4) == 0);
+	return t;
+}
+
+/* Staff of the booking's office may read and cancel it; staff of another may not. */
+START_TEST(staff_reads_and_cancels)
+{
+	char ref[16], token[64], path[64];
+	struct itest_resp r;
+	const char *mine = staff_token("test-main"), *other = staff_token("test-load");
+
+	book_ok(SLOT, RENEWAL, ref, token);
+	snprintf(path, sizeof path, "/v1/bookings/%s", ref);
+	with_token("GET", path, other, NULL, &r);
+	assert_problem(&r, 403, "wrong_office", NULL, "staff of another office");
+	itest_resp_free(&r);
+	with_token("GET", path, "mds_not-a-real-token", NULL, &r);
+	assert_problem(&r, 401, "invalid_token", NULL, "an unknown staff token");
+	itest_resp_free(&r);
+	with_token("GET", path, mine, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(itest_str(&r, "reference"), ref);
+	itest_resp_free(&r);
+	with_token("DELETE", path, mine, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(itest_str(&r, "status"), "cancelled");
+	itest_resp_free(&r);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM audit_log WHERE subject = '%s' AND "
+	    "action = 'booking.cancelled' AND actor LIKE 'staff:%%'", ref), 1);
+	ck_assert_int_eq(usage("booked", SLOT), 0);
+}
+END_TEST
+
 /* Cancelling frees the place at once; a second cancel is a conflict. */
 START_TEST(cancel_frees_place)
 {
@@ -1370,6 +1422,7 @@ bookings_suite(void)
 	tcase_add_test(tc, idempotency);
 	tcase_add_test(tc, tokens);
 	tcase_add_test(tc, cancel_frees_place);
+	tcase_add_test(tc, staff_reads_and_cancels);
 	tcase_add_test(tc, reschedule_moves_atomically);
 	tcase_add_test(tc, reschedule_outside_window);
 	tcase_add_test(tc, hold_consumed);
