@@ -25,7 +25,7 @@ pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 CORE      := xmalloc log clock router problem jsonw ratelimit waitest ydoc config config_muni calendar cdate holidays rules eligibility
-DAEMON    := $(CORE) token staff db migrate migrations_data http request api api_rules api_availability api_bookings api_queue main
+DAEMON    := $(CORE) token staff db migrate migrations_data http request api api_rules api_availability api_bookings api_queue events display display_data main
 SERVER_OBJS := $(DAEMON:%=$(B)/server/%.o)
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
@@ -47,7 +47,7 @@ shipped_MODS := config config_muni ydoc calendar holidays cdate rules log xmallo
 UNIT_BINS := $(UNIT:%=tests/check_%)
 
 # Integration tests: tests/integration/check_NAME.c with the harness itest.c.
-INTEGRATION := system availability bookings queue
+INTEGRATION := system availability bookings display queue
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
 .PHONY: all deps run check unit integration install clean distclean
@@ -76,6 +76,14 @@ $(B)/server/migrations_data.c: server/embed-migrations.sh $(sort $(wildcard migr
 	@mkdir -p $(@D)
 	./server/embed-migrations.sh $(sort $(wildcard migrations/*.sql)) > $@
 $(B)/server/migrations_data.o: $(B)/server/migrations_data.c $(B)/flags
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+# So is the lobby display (display/), served from the binary.
+DISPLAY_FILES := display/index.html display/display.css display/display.js
+$(B)/server/display_data.c: server/embed-display.sh $(DISPLAY_FILES)
+	@mkdir -p $(@D)
+	./server/embed-display.sh $(DISPLAY_FILES) > $@
+$(B)/server/display_data.o: $(B)/server/display_data.c $(B)/flags
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
 
 server/madoguchid: $(SERVER_OBJS) build/flavour

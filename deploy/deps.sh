@@ -3,8 +3,10 @@
 # missing. Safe to run again: it does nothing when everything is present.
 set -eu
 
+# chromium and a Japanese font: the lobby display's browser test (check_display).
 PKGS="build-essential pkg-config libevent-dev libpq-dev libyaml-dev check
-libjansson-dev libsodium-dev libcurl4-openssl-dev postgresql curl"
+libjansson-dev libsodium-dev libcurl4-openssl-dev postgresql curl
+chromium fonts-noto-cjk"
 
 missing=""
 for p in $PKGS; do

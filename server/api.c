@@ -7,6 +7,8 @@
 #include "api_rules.h"
 #include "app.h"
 #include "config.h"
+#include "display.h"
+#include "events.h"
 #include "problem.h"
 #include "request.h"
 
@@ -114,5 +116,9 @@ const struct router_route api_routes[] = {
 	{ ROUTER_POST, "/v1/tickets/{id}/no-show", H(api_ticket_no_show), "ticket_no_show", 0 },
 	{ ROUTER_POST, "/v1/tickets/{id}/recall", H(api_ticket_recall), "ticket_recall", 0 },
 	{ ROUTER_POST, "/v1/tickets/{id}/transfer", H(api_ticket_transfer), "ticket_transfer", 0 },
+	/* Live queue events and the lobby display (events.c, display.c). */
+	{ ROUTER_GET, "/v1/offices/{office}/events", H(api_events), "events", 1 },
+	{ ROUTER_GET, "/display/{office}", H(api_display), "display", 1 },
+	{ ROUTER_GET, "/display/assets/{file}", H(api_display_asset), "display_asset", 1 },
 };
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

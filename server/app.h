@@ -7,6 +7,7 @@
 
 struct config;
 struct db_pool;
+struct events;
 struct http_server;
 struct ratelimit;
 struct event_base;
@@ -16,6 +17,7 @@ struct app {
 	struct event_base *base;	/* the one event loop */
 	struct config *cfg;		/* the running config; requests hold a reference */
 	struct db_pool *db;		/* the database pool */
+	struct events *events;		/* LISTEN connection and event-stream subscribers */
 	struct http_server *http;	/* the HTTP front end */
 	struct ratelimit *ratelimit;	/* per-client request budget */
 	time_t started;			/* when the daemon started (real time) */

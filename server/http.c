@@ -48,6 +48,8 @@ struct hconn {
 	struct bufferevent *bev;	/* its socket bufferevent */
 	struct evhttp_connection *evcon; /* NULL until adopted */
 	struct event *deadline;		/* a request has not arrived whole in time */
+	http_close_fn *on_close;	/* a stream's hook when the connection goes, or NULL */
+	void *on_close_arg;		/* for on_close */
 	struct hconn *next;		/* pending list or hash bucket chain */
 };
 
@@ -122,7 +124,11 @@ conn_closed(struct evhttp_connection *evcon, void *arg)
 	struct hconn *c = arg;
 	struct http_server *hs = c->hs;
 	struct hconn **pp = &hs->buckets[bucket(evcon)];
+	http_close_fn *hook = c->on_close;
 
+	c->on_close = NULL;
+	if (hook != NULL)
+		hook(c->on_close_arg);
 	while (*pp != c)
 		pp = &(*pp)->next;
 	*pp = c->next;
@@ -221,6 +227,19 @@ http_server_answered(struct evhttp_connection *evcon)
 
 	if (hs != NULL && evcon != NULL && (c = conn_find(hs, evcon)) != NULL)
 		conn_arm(c);
+}
+
+bool
+http_server_on_close(struct evhttp_connection *evcon, http_close_fn *fn, void *arg)
+{
+	struct http_server *hs = accepting_server;
+	struct hconn *c;
+
+	if (hs == NULL || evcon == NULL || (c = conn_find(hs, evcon)) == NULL)
+		return false;
+	c->on_close = fn;
+	c->on_close_arg = arg;
+	return true;
 }
 
 /* Timer: try accepting again after running out of descriptors. */

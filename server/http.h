@@ -22,6 +22,13 @@ void http_server_configure(struct http_server *hs, const struct config *cfg);
 void http_server_stop_accepting(struct http_server *hs);
 /* Request layer: an answer went out on evcon; it may wait for the next request. */
 void http_server_answered(struct evhttp_connection *evcon);
+/* A hook that runs when a connection closes, before evhttp frees it. */
+typedef void http_close_fn(void *arg);
+/*
+ * Request layer: runs fn(arg) once when evcon closes, whoever closes it (one hook
+ * per connection; fn NULL removes it). False when the connection is unknown.
+ */
+bool http_server_on_close(struct evhttp_connection *evcon, http_close_fn *fn, void *arg);
 /* Open client connections now. */
 int http_server_connections(const struct http_server *hs);
 /* Closes everything. */

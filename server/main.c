@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
+#include "events.h"
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
@@ -162,15 +163,6 @@ setup_clock(void)
 	log_warn("clock: MADOGUCHI_NOW is set; the clock starts at %s, not the real time", now);
 }
 
-/* Milliseconds of a monotonic clock. */
-static uint64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* Raises the descriptor limit to its hard maximum so the connection cap binds first. */
 static void
@@ -220,6 +212,7 @@ on_terminate(evutil_socket_t sig, short what, void *arg)
 	log_info("shutdown: %s; no new connections, finishing %d requests (at most %lds)",
 	    strsignal((int)sig), request_inflight(), app.cfg->shutdown_grace_s);
 	http_server_stop_accepting(app.http);
+	events_drain(app.events);	/* event streams end now; drained like requests */
 	gettimeofday(&drain_until, NULL);
 	grace.tv_sec = app.cfg->shutdown_grace_s;
 	grace.tv_usec = 0;
@@ -262,7 +255,7 @@ maintenance(evutil_socket_t fd, short what, void *arg)
 	(void)fd, (void)what, (void)arg;
 	if (!app.draining)
 		bookings_maintain(&app, rounds++ % DAILY_JOBS_EVERY == 0);
-	(void)ratelimit_sweep(app.ratelimit, monotonic_ms());
+	(void)ratelimit_sweep(app.ratelimit, clock_monotonic_ms());
 	db_stats(app.db, &up, &busy, &queued);
 	log_debug("stats: connections=%d requests=%d db_up=%d db_busy=%d db_queued=%d",
 	    http_server_connections(app.http), request_inflight(), up, busy, queued);
@@ -309,6 +302,7 @@ run_daemon(const struct options *o)
 	app.started = time(NULL);
 	app.db = db_pool_new(app.base, app.cfg->database_url, (int)app.cfg->db_pool_size,
 	    (int)app.cfg->db_connect_timeout_s);
+	app.events = events_new(&app);
 	app.ratelimit = ratelimit_new(app.cfg->ratelimit_per_minute / 60.0,
 	    (double)app.cfg->ratelimit_burst, RATELIMIT_CLIENTS);
 	if (app.ratelimit == NULL)
@@ -331,6 +325,7 @@ run_daemon(const struct options *o)
 
 	http_server_free(app.http);
 	db_pool_free(app.db);
+	events_free(app.events);
 	ratelimit_free(app.ratelimit);
 	event_free(ev_term);
 	event_free(ev_int);

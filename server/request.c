@@ -2,6 +2,7 @@
 #include "request.h"
 
 #include "app.h"
+#include "clock.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -10,6 +11,7 @@
 #include "xmalloc.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -108,6 +110,118 @@ req_text(struct request *r, int status, const char *content_type, const char *bo
 
 	evbuffer_add(buf, body, len);
 	req_send(r, status, content_type, buf);
+}
+
+/*
+ * http.c's hook: a stream's connection is going away. When the client left
+ * mid-stream, evhttp has detached the request from its connection and leaves
+ * freeing it to us; when the server frees the connection (shutdown, a slow
+ * reader), evhttp frees the request itself right after this.
+ */
+static void
+req_stream_gone(void *arg)
+{
+	struct request *r = arg;
+
+	if (!r->stream_ending && r->ev != NULL && evhttp_request_get_connection(r->ev) == NULL)
+		evhttp_request_free(r->ev);
+	r->ev = NULL;
+	r->stream = false;
+	if (r->stream_ending)
+		inflight--;
+	else if (r->stream_closed != NULL)
+		r->stream_closed(r, r->stream_arg);
+	req_log(r);
+	req_release(r);
+}
+
+bool
+req_stream_start(struct request *r, const char *content_type, request_stream_fn *closed,
+    void *arg)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+	struct timeval idle = { r->cfg->http_idle_timeout_s, 0 };
+
+	if (evcon == NULL || !http_server_on_close(evcon, req_stream_gone, r)) {
+		req_header(r, "Retry-After", "2");
+		req_problem(r, 503, "stream_unavailable", "the stream could not be opened; retry");
+		return false;
+	}
+	r->answered = true;
+	r->stream = true;
+	r->status = 200;
+	r->stream_closed = closed;
+	r->stream_arg = arg;
+	evhttp_remove_header(h, "Content-Type");
+	evhttp_add_header(h, "Content-Type", content_type);
+	evhttp_add_header(h, "X-Request-Id", r->id);
+	if (evhttp_find_header(h, "Cache-Control") == NULL)
+		evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_send_reply_start(r->ev, 200, "OK");
+	/*
+	 * evhttp's idle timeout would end a quiet stream: keep it for writes (a
+	 * client that stops reading still goes), drop it for reads.
+	 */
+	bufferevent_set_timeouts(evhttp_connection_get_bufferevent(evcon), NULL, &idle);
+	inflight--;
+	if (r->deadline != NULL)
+		evtimer_del(r->deadline);
+	return true;
+}
+
+bool
+req_stream_write(struct request *r, const char *data, size_t len)
+{
+	struct evhttp_connection *evcon;
+	struct evbuffer *buf;
+
+	if (!r->stream || r->stream_ending || r->ev == NULL ||
+	    (evcon = evhttp_request_get_connection(r->ev)) == NULL)
+		return false;
+	if (evbuffer_get_length(bufferevent_get_output(evhttp_connection_get_bufferevent(evcon))) >
+	    REQUEST_STREAM_BACKLOG) {
+		log_info("stream %s: the client does not read; dropping it", r->id);
+		evhttp_connection_free(evcon);	/* runs req_stream_gone */
+		return false;
+	}
+	buf = evbuffer_new();
+	if (buf == NULL || evbuffer_add(buf, data, len) != 0)
+		abort();	/* out of memory */
+	evhttp_send_reply_chunk(r->ev, buf);
+	evbuffer_free(buf);
+	return true;
+}
+
+/* evhttp wrote a stream's last chunk: the request is done. */
+static void
+req_stream_done(struct evhttp_request *ev, void *arg)
+{
+	struct request *r = arg;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
+
+	if (evcon != NULL)
+		http_server_on_close(evcon, NULL, NULL);
+	r->ev = NULL;
+	r->stream = false;
+	inflight--;
+	req_log(r);
+	req_release(r);
+}
+
+void
+req_stream_end(struct request *r)
+{
+	struct evhttp_request *ev = r->ev;
+
+	if (!r->stream || r->stream_ending || ev == NULL)
+		return;
+	r->stream_ending = true;
+	inflight++;
+	/* The headers are out: this only makes evhttp close after the last chunk. */
+	evhttp_add_header(evhttp_request_get_output_headers(ev), "Connection", "close");
+	evhttp_request_set_on_complete_cb(ev, req_stream_done, r);
+	evhttp_send_reply_end(ev);
 }
 
 /* json_dump_callback sink: appends to an evbuffer. */
@@ -389,15 +503,6 @@ method_of(struct evhttp_request *ev, char name[8])
 	return 0;
 }
 
-/* Milliseconds of a monotonic clock, for the rate limiter. */
-static uint64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* Takes the route's cost from the client's budget; answers 429 when it is spent. */
 static bool
@@ -416,7 +521,7 @@ req_within_limit(struct request *r)
 		evhttp_connection_get_peer(evcon, &addr, &port);
 		ip = addr ? addr : "";
 	}
-	if (ratelimit_take(r->app->ratelimit, ip, r->match.route->cost, monotonic_ms(), &retry))
+	if (ratelimit_take(r->app->ratelimit, ip, r->match.route->cost, clock_monotonic_ms(), &retry))
 		return true;
 	snprintf(secs, sizeof secs, "%d", retry < 1 ? 1 : (int)(retry + 0.999));
 	req_header(r, "Retry-After", secs);

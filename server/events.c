@@ -1,0 +1,485 @@
+/*
+ * The LISTEN connection and the event streams. The connection is a small state
+ * machine on one socket event, like a pool connection (db.c): CONNECTING
+ * (PQconnectPoll), SUBSCRIBING (the LISTEN statement), LISTENING (reading
+ * notifications). Subscribers hang off a short list per office; each is a
+ * request turned stream (req_stream_start), which tells us when its client
+ * goes, so the lists never hold a dead connection.
+ */
+#include "events.h"
+
+#include "app.h"
+#include "config.h"
+#include "log.h"
+#include "problem.h"
+#include "request.h"
+#include "xmalloc.h"
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BACKOFF_MIN_MS 200
+#define BACKOFF_MAX_MS 3000
+#define TYPE_MAX 32		/* longest event type accepted */
+
+/* Where the LISTEN connection is. */
+enum listen_state {
+	LISTEN_DOWN,		/* no connection; the backoff timer is pending */
+	LISTEN_CONNECTING,	/* PQconnectPoll in progress */
+	LISTEN_SUBSCRIBING,	/* LISTEN sent, its result not read yet */
+	LISTEN_UP,		/* notifications arrive */
+};
+
+struct office_subs;
+
+/* One open event stream. */
+struct sub {
+	struct request *r;		/* the streaming request */
+	struct office_subs *office;	/* the list it is on */
+	struct sub *prev, *next;	/* that list's links */
+};
+
+/* The streams of one office. */
+struct office_subs {
+	char *id;			/* office id */
+	struct sub *head;		/* its streams */
+	int count;			/* how many */
+	struct office_subs *next;	/* next office with (or once with) streams */
+};
+
+struct events {
+	struct app *app;		/* loop and config */
+	char *conninfo;			/* libpq connection string */
+	int connect_timeout_s;		/* limit for one connection attempt */
+	enum listen_state state;	/* see above */
+	PGconn *pg;			/* NULL when DOWN */
+	struct event *sock;		/* socket readiness, recreated as the socket changes */
+	struct event *timer;		/* reconnect backoff or connect timeout */
+	struct event *keepalive;	/* periodic comment to every stream */
+	int backoff_ms;			/* next reconnect delay */
+	bool was_up;			/* listened before: a return means events were missed */
+	bool draining;			/* shutting down: no new streams */
+	struct office_subs *offices;	/* streams by office */
+	int nsubs;			/* streams open */
+};
+
+static void listen_on_socket(evutil_socket_t fd, short what, void *arg);
+static void listen_start(struct events *ev);
+
+/* Waits on the connection's socket for what (EV_READ and/or EV_WRITE). */
+static void
+listen_watch(struct events *ev, short what)
+{
+	if (ev->sock != NULL)
+		event_free(ev->sock);
+	ev->sock = event_new(ev->app->base, PQsocket(ev->pg), what | EV_PERSIST,
+	    listen_on_socket, ev);
+	event_add(ev->sock, NULL);
+}
+
+/* Drops the connection and tries again after the backoff. */
+static void
+listen_lost(struct events *ev, const char *why)
+{
+	struct timeval tv = { ev->backoff_ms / 1000, (ev->backoff_ms % 1000) * 1000 };
+
+	if (ev->state >= LISTEN_SUBSCRIBING || ev->was_up)
+		log_warn("events: connection lost: %s", why);
+	if (ev->sock != NULL)
+		event_free(ev->sock);
+	ev->sock = NULL;
+	PQfinish(ev->pg);
+	ev->pg = NULL;
+	ev->state = LISTEN_DOWN;
+	evtimer_add(ev->timer, &tv);
+	ev->backoff_ms = ev->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ev->backoff_ms * 2;
+}
+
+/* Sends text to every stream of an office (every stream when office is NULL). */
+static void
+broadcast(struct events *ev, const struct office_subs *office, const char *text, size_t len)
+{
+	for (struct office_subs *o = ev->offices; o != NULL; o = o->next) {
+		if (office != NULL && o != office)
+			continue;
+		for (struct sub *s = o->head, *next; s != NULL; s = next) {
+			next = s->next;		/* a slow reader is dropped (and freed) here */
+			(void)req_stream_write(s->r, text, len);
+		}
+	}
+}
+
+/* The list of an office's streams, or NULL. */
+static struct office_subs *
+office_find(struct events *ev, const char *id)
+{
+	struct office_subs *o = ev->offices;
+
+	while (o != NULL && strcmp(o->id, id) != 0)
+		o = o->next;
+	return o;
+}
+
+/* True for an event type fit to be an SSE event name: [a-z_]{1,TYPE_MAX}. */
+static bool
+type_ok(const char *t)
+{
+	size_t n = strlen(t);
+
+	return n > 0 && n <= TYPE_MAX && strspn(t, "abcdefghijklmnopqrstuvwxyz_") == n;
+}
+
+/* One notification: checks it and sends it to the streams of its office. */
+static void
+deliver(struct events *ev, const char *payload)
+{
+	json_error_t err;
+	json_t *j = json_loads(payload, JSON_REJECT_DUPLICATES, &err);
+	const char *type = json_string_value(json_object_get(j, "type"));
+	const char *office = json_string_value(json_object_get(j, "office"));
+	struct office_subs *o;
+	char *data = NULL, *text = NULL;
+	int len;
+
+	if (!json_is_object(j) || type == NULL || office == NULL || !type_ok(type)) {
+		log_warn("events: ignoring a notification without a proper type and office: %.200s",
+		    payload);
+		goto out;
+	}
+	if ((o = office_find(ev, office)) == NULL || o->count == 0)
+		goto out;
+	/* Compact JSON has no newline, so it is one data: line. */
+	data = json_dumps(j, JSON_COMPACT);
+	if (data == NULL || (len = asprintf(&text, "event: %s\ndata: %s\n\n", type, data)) < 0)
+		abort();	/* out of memory */
+	broadcast(ev, o, text, (size_t)len);
+out:
+	free(text);
+	free(data);
+	json_decref(j);
+}
+
+/* Reads what arrived and hands on every notification. */
+static void
+listen_read(struct events *ev)
+{
+	PGnotify *n;
+
+	if (!PQconsumeInput(ev->pg) || PQstatus(ev->pg) == CONNECTION_BAD) {
+		listen_lost(ev, PQerrorMessage(ev->pg));
+		return;
+	}
+	while ((n = PQnotifies(ev->pg)) != NULL) {
+		if (strcmp(n->relname, EVENTS_CHANNEL) == 0)
+			deliver(ev, n->extra);
+		PQfreemem(n);
+	}
+}
+
+/* The LISTEN statement's results; once all are read, notifications flow. */
+static void
+listen_subscribed(struct events *ev)
+{
+	static const char resync[] = "event: resync\ndata: {}\n\n";
+	PGresult *res;
+	bool ok = true;
+
+	while (!PQisBusy(ev->pg) && (res = PQgetResult(ev->pg)) != NULL) {
+		ok = ok && PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+	}
+	if (PQisBusy(ev->pg))
+		return;
+	if (!ok) {
+		listen_lost(ev, PQerrorMessage(ev->pg));
+		return;
+	}
+	ev->state = LISTEN_UP;
+	ev->backoff_ms = BACKOFF_MIN_MS;
+	listen_watch(ev, EV_READ);
+	log_info("events: listening on %s", EVENTS_CHANNEL);
+	/* Whatever happened while we were away is lost: tell clients to reload. */
+	if (ev->was_up)
+		broadcast(ev, NULL, resync, sizeof resync - 1);
+	ev->was_up = true;
+}
+
+/* The connection is up: send LISTEN. */
+static void
+listen_subscribe(struct events *ev)
+{
+	evtimer_del(ev->timer);
+	if (PQsetnonblocking(ev->pg, 1) != 0 ||
+	    !PQsendQuery(ev->pg, "LISTEN " EVENTS_CHANNEL)) {
+		listen_lost(ev, PQerrorMessage(ev->pg));
+		return;
+	}
+	ev->state = LISTEN_SUBSCRIBING;
+	listen_watch(ev, EV_READ | EV_WRITE);
+}
+
+/* Advances a connection attempt. */
+static void
+listen_poll_connect(struct events *ev)
+{
+	switch (PQconnectPoll(ev->pg)) {
+	case PGRES_POLLING_READING:
+		listen_watch(ev, EV_READ);
+		return;
+	case PGRES_POLLING_WRITING:
+		listen_watch(ev, EV_WRITE);
+		return;
+	case PGRES_POLLING_OK:
+		listen_subscribe(ev);
+		return;
+	default:
+		listen_lost(ev, PQerrorMessage(ev->pg));
+		return;
+	}
+}
+
+/* Socket readiness, whatever the state. */
+static void
+listen_on_socket(evutil_socket_t fd, short what, void *arg)
+{
+	struct events *ev = arg;
+	int f;
+
+	(void)fd;
+	switch (ev->state) {
+	case LISTEN_CONNECTING:
+		listen_poll_connect(ev);
+		return;
+	case LISTEN_SUBSCRIBING:
+		if ((what & EV_WRITE) && (f = PQflush(ev->pg)) != 1) {
+			if (f < 0) {
+				listen_lost(ev, PQerrorMessage(ev->pg));
+				return;
+			}
+			listen_watch(ev, EV_READ);
+		}
+		if (!(what & EV_READ))
+			return;
+		if (!PQconsumeInput(ev->pg)) {
+			listen_lost(ev, PQerrorMessage(ev->pg));
+			return;
+		}
+		listen_subscribed(ev);
+		if (ev->state == LISTEN_UP)
+			listen_read(ev);	/* notifications that came with the result */
+		return;
+	case LISTEN_UP:
+		listen_read(ev);
+		return;
+	case LISTEN_DOWN:
+		return;
+	}
+}
+
+/* Timer: reconnect after the backoff, or give up on a slow attempt. */
+static void
+listen_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct events *ev = arg;
+
+	(void)fd, (void)what;
+	if (ev->state == LISTEN_DOWN)
+		listen_start(ev);
+	else if (ev->state == LISTEN_CONNECTING || ev->state == LISTEN_SUBSCRIBING)
+		listen_lost(ev, "connecting took too long");
+}
+
+/* Starts a non-blocking connection attempt. */
+static void
+listen_start(struct events *ev)
+{
+	static const char *const keys[] = { "dbname", "application_name", "keepalives",
+		"keepalives_idle", "keepalives_interval", "keepalives_count", NULL };
+	const char *vals[] = { ev->conninfo, "madoguchid-events", "1", "10", "5", "3", NULL };
+	struct timeval tv = { ev->connect_timeout_s, 0 };
+
+	ev->pg = PQconnectStartParams(keys, vals, 1);
+	if (ev->pg == NULL || PQstatus(ev->pg) == CONNECTION_BAD) {
+		listen_lost(ev, ev->pg ? PQerrorMessage(ev->pg) : "out of memory");
+		return;
+	}
+	ev->state = LISTEN_CONNECTING;
+	evtimer_add(ev->timer, &tv);
+	listen_poll_connect(ev);
+}
+
+/* Timer: a comment on every stream, so proxies and clients see it alive. */
+static void
+keepalive(evutil_socket_t fd, short what, void *arg)
+{
+	static const char text[] = ": keep-alive\n\n";
+
+	(void)fd, (void)what;
+	broadcast(arg, NULL, text, sizeof text - 1);
+}
+
+struct events *
+events_new(struct app *app)
+{
+	struct events *ev = xcalloc(1, sizeof *ev);
+	struct timeval every = { EVENTS_KEEPALIVE_S, 0 };
+
+	ev->app = app;
+	ev->conninfo = xstrdup(app->cfg->database_url);
+	ev->connect_timeout_s = (int)app->cfg->db_connect_timeout_s;
+	ev->backoff_ms = BACKOFF_MIN_MS;
+	ev->timer = evtimer_new(app->base, listen_on_timer, ev);
+	ev->keepalive = event_new(app->base, -1, EV_PERSIST, keepalive, ev);
+	if (ev->timer == NULL || ev->keepalive == NULL)
+		abort();	/* out of memory */
+	event_add(ev->keepalive, &every);
+	listen_start(ev);
+	return ev;
+}
+
+/* Takes a stream off its office's list and frees its record. */
+static void
+sub_unlink(struct events *ev, struct sub *s)
+{
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		s->office->head = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	s->office->count--;
+	ev->nsubs--;
+	free(s);
+}
+
+/* A stream's client went away. */
+static void
+sub_closed(struct request *r, void *arg)
+{
+	struct sub *s = arg;
+
+	(void)r;
+	sub_unlink(r->app->events, s);
+}
+
+void
+events_drain(struct events *ev)
+{
+	struct request *r;
+
+	if (ev == NULL)
+		return;
+	ev->draining = true;
+	if (ev->nsubs > 0)
+		log_info("events: ending %d event streams", ev->nsubs);
+	for (struct office_subs *o = ev->offices; o != NULL; o = o->next) {
+		while (o->head != NULL) {
+			r = o->head->r;
+			sub_unlink(ev, o->head);
+			req_stream_end(r);
+		}
+	}
+}
+
+void
+events_free(struct events *ev)
+{
+	struct office_subs *o;
+
+	if (ev == NULL)
+		return;
+	events_drain(ev);	/* none are left once the HTTP server is gone */
+	while ((o = ev->offices) != NULL) {
+		ev->offices = o->next;
+		free(o->id);
+		free(o);
+	}
+	if (ev->sock != NULL)
+		event_free(ev->sock);
+	event_free(ev->timer);
+	event_free(ev->keepalive);
+	PQfinish(ev->pg);
+	free(ev->conninfo);
+	free(ev);
+}
+
+int
+events_subscribers(const struct events *ev)
+{
+	return ev ? ev->nsubs : 0;
+}
+
+/* The list of an office's streams, made on first use. */
+static struct office_subs *
+office_get(struct events *ev, const char *id)
+{
+	struct office_subs *o = office_find(ev, id);
+
+	if (o == NULL) {
+		o = xcalloc(1, sizeof *o);
+		o->id = xstrdup(id);
+		o->next = ev->offices;
+		ev->offices = o;
+	}
+	return o;
+}
+
+void
+api_events(struct request *r)
+{
+	static const char *const no_params[] = { NULL };
+	struct events *ev = r->app->events;
+	const char *office = req_param(r, "office");
+	struct office_subs *o;
+	struct sub *s;
+	char *hello;
+	int len;
+
+	if (!req_query_allow(r, no_params))
+		return;
+	if (config_office(r->cfg, office) == NULL) {
+		req_problem(r, 404, "unknown_office", "there is no office with that id");
+		return;
+	}
+	if (ev == NULL || ev->draining || r->app->draining) {
+		req_header(r, "Retry-After", "2");
+		req_problem(r, 503, "shutting_down", "the daemon is shutting down; reconnect");
+		return;
+	}
+	o = office_get(ev, office);
+	if (o->count >= EVENTS_MAX_PER_OFFICE) {
+		req_header(r, "Retry-After", "30");
+		req_problem(r, 503, "too_many_listeners",
+		    "this office already has %d event streams open; try again later",
+		    EVENTS_MAX_PER_OFFICE);
+		return;
+	}
+	if (strcmp(r->method, "HEAD") == 0) {
+		req_text(r, 200, "text/event-stream; charset=utf-8", "", 0);
+		return;
+	}
+	s = xcalloc(1, sizeof *s);
+	s->r = r;
+	s->office = o;
+	/* Nginx and kin would otherwise hold the stream back in their buffers. */
+	req_header(r, "X-Accel-Buffering", "no");
+	if (!req_stream_start(r, "text/event-stream; charset=utf-8", sub_closed, s)) {
+		free(s);
+		return;
+	}
+	s->next = o->head;
+	if (o->head != NULL)
+		o->head->prev = s;
+	o->head = s;
+	o->count++;
+	ev->nsubs++;
+	len = asprintf(&hello, "retry: %d\n: events of %s\n\n", EVENTS_RETRY_MS, office);
+	if (len < 0)
+		abort();	/* out of memory */
+	(void)req_stream_write(r, hello, (size_t)len);
+	free(hello);
+}
