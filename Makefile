@@ -29,7 +29,7 @@ DAEMON    := $(CORE) token staff db migrate migrations_data http request api api
 SERVER_OBJS := $(DAEMON:%=$(B)/server/%.o)
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped token ratelimit waitest
+UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped token ratelimit waitest client_ticket client_sse client_http
 router_MODS  := router
 problem_MODS := problem xmalloc
 config_MODS  := config config_muni ydoc calendar holidays cdate rules log xmalloc
@@ -44,10 +44,14 @@ ratelimit_MODS := ratelimit xmalloc
 waitest_MODS := waitest
 eligibility_MODS := eligibility rules cdate problem xmalloc
 shipped_MODS := config config_muni ydoc calendar holidays cdate rules log xmalloc
+# Client unit tests: tests/check_client_NAME.c links the client modules in client_NAME_MODS.
+client_ticket_MODS := ticket escpos sjis text buf
+client_sse_MODS := sse buf
+client_http_MODS := http buf
 UNIT_BINS := $(UNIT:%=tests/check_%)
 
 # Integration tests: tests/integration/check_NAME.c with the harness itest.c.
-INTEGRATION := system availability bookings display queue
+INTEGRATION := system availability bookings display queue client
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
 .PHONY: all deps run check unit integration install clean distclean
@@ -89,12 +93,19 @@ $(B)/server/display_data.o: $(B)/server/display_data.c $(B)/flags
 server/madoguchid: $(SERVER_OBJS) build/flavour
 	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJS) $(call pc_libs,$(PKGS)) -lm
 
-client/madoguchi: $(B)/client/madoguchi.o build/flavour
-	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/client/madoguchi.o
+# The client: every client/*.c, with libcurl and jansson (iconv is glibc's).
+CLIENT_PKGS := libcurl jansson
+CLIENT_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard client/*.c)))
+client/madoguchi: $(CLIENT_OBJS) build/flavour
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLIENT_OBJS) $(call pc_libs,$(CLIENT_PKGS))
 
 .SECONDEXPANSION:
 tests/check_%: $(B)/tests/check_%.o $$(addprefix $(B)/server/,$$(addsuffix .o,$$($$*_MODS))) build/flavour
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(call pc_libs,$(PKGS) check)
+
+tests/check_client_%: $(B)/tests/check_client_%.o $$(addprefix $(B)/client/,$$(addsuffix .o,$$(client_$$*_MODS))) build/flavour
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(call pc_libs,$(CLIENT_PKGS) check)
+$(B)/tests/check_client_%.o: CPPFLAGS := -Iclient $(CPPFLAGS)
 
 tests/integration/check_%: $(B)/tests/integration/check_%.o $(B)/tests/integration/itest.o build/flavour
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(call pc_libs,jansson check libcurl)
@@ -119,6 +130,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/madoguchi/config/municipalities
 	install -m 755 server/madoguchid $(DESTDIR)$(PREFIX)/sbin/madoguchid
 	install -m 755 client/madoguchi $(DESTDIR)$(PREFIX)/bin/madoguchi
+	install -m 644 client/madoguchi.1 $(DESTDIR)$(PREFIX)/share/man/man1/madoguchi.1
 	install -m 644 config/madoguchi.yaml $(DESTDIR)$(PREFIX)/share/madoguchi/config/
 	install -m 644 config/municipalities/*.yaml $(DESTDIR)$(PREFIX)/share/madoguchi/config/municipalities/
 	install -m 644 deploy/madoguchid.service $(DESTDIR)$(PREFIX)/share/madoguchi/

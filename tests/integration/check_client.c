@@ -1,0 +1,572 @@
+/*
+ * The madoguchi client (client/madoguchi) against a real daemon: every
+ * subcommand, the errors a kiosk meets (unknown office, server down, bad
+ * token), and the busy flag on the ticket after 40 walk-ins, in both
+ * languages. The clock is pinned to Tuesday 2026-12-01 10:00 in Tokyo.
+ */
+#include "itest.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CLIENT "./client/madoguchi"
+#define NOW_ENV "MADOGUCHI_NOW=2026-12-01T10:00:00+09:00"
+/* Certificates expire 2027-02-10: the renewal window opens 2026-11-11. */
+#define RENEWAL "{\"birth_date\":\"1980-02-10\",\"card\":{\"issued_on\":\"2022-03-01\"}," \
+	"\"certificates\":{\"issued_on\":\"2022-03-01\"}}"
+
+static struct itest_daemon d;
+static char token[128];
+
+/* What one run of the client did. */
+struct run {
+	int status;	/* exit status */
+	char *out;	/* stdout */
+	char *err;	/* stderr */
+};
+
+/* Writes the test municipality: two offices with 15-minute walk-in services and two counters. */
+static const char *
+write_config(void)
+{
+	static char main_path[512];
+	char muni[512], text[1024];
+	const char *office =
+	    "    hours: {weekdays: [08:30-17:00]}\n"
+	    "    services:\n"
+	    "      ecert_renewal: {slot_minutes: 15, capacity: 2, horizon_days: 60, lead_minutes: 0}\n"
+	    "      pin_reset: {slot_minutes: 15, capacity: 1, horizon_days: 60, lead_minutes: 0}\n"
+	    "    counters:\n"
+	    "      - {id: 1, services: [ecert_renewal, pin_reset]}\n"
+	    "      - {id: 2, services: [ecert_renewal]}\n";
+	char *yaml;
+
+	snprintf(muni, sizeof muni, "%s", itest_tmp_path("cl-city.yaml"));
+	ck_assert(asprintf(&yaml, "municipality: clientcity\n"
+	    "name: {ja: 窓口市, en: Madoguchi City}\n"
+	    "offices:\n"
+	    "  - id: cl-main\n"
+	    "    name: {ja: 市民窓口センター, en: \"Citizens' Counter Centre\"}\n%s"
+	    "  - id: cl-busy\n"
+	    "    name: {ja: 駅前サービスコーナー, en: Station Service Corner}\n%s",
+	    office, office) > 0);
+	itest_write_file(muni, yaml);
+	free(yaml);
+	/* very_busy_minutes is raised so that 40 walk-ins read "busy", not "very busy". */
+	snprintf(main_path, sizeof main_path, "%s", itest_tmp_path("cl-main.yaml"));
+	snprintf(text, sizeof text, "listen: 127.0.0.1:8080\n"
+	    "ratelimit: {per_minute: 60000000, burst: 1000000}\n"
+	    "queue: {busy_minutes: 30, very_busy_minutes: 600}\n"
+	    "include:\n  - %s\n", muni);
+	itest_write_file(main_path, text);
+	return main_path;
+}
+
+/* Reads a whole file (caller frees). */
+static char *
+slurp_fd(int fd)
+{
+	off_t n = lseek(fd, 0, SEEK_END);
+	char *s = calloc(1, (size_t)n + 1);
+
+	ck_assert(s != NULL);
+	ck_assert(pread(fd, s, (size_t)n, 0) == n);
+	return s;
+}
+
+/* Runs the client with args; tok is MADOGUCHI_TOKEN (NULL: unset), url the server. */
+static void
+run_client(struct run *r, const char *tok, const char *url, const char *const *args)
+{
+	char po[] = "/tmp/madoguchi-cl-out-XXXXXX", pe[] = "/tmp/madoguchi-cl-err-XXXXXX";
+	int fo = mkstemp(po), fe = mkstemp(pe), status;
+	const char *argv[40] = { CLIENT };
+	size_t n = 1;
+	pid_t pid;
+
+	ck_assert(fo >= 0 && fe >= 0);
+	for (; args && *args && n < 39; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(fo, 1), dup2(fe, 2);
+		setenv("MADOGUCHI_URL", url ? url : d.url, 1);
+		unsetenv("MADOGUCHI_BOOKING_TOKEN");
+		if (tok != NULL)
+			setenv("MADOGUCHI_TOKEN", tok, 1);
+		else
+			unsetenv("MADOGUCHI_TOKEN");
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	ck_assert(waitpid(pid, &status, 0) == pid);
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	r->out = slurp_fd(fo);
+	r->err = slurp_fd(fe);
+	close(fo), close(fe);
+	unlink(po), unlink(pe);
+}
+
+/* Frees a run. */
+static void
+run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* Runs the client with the staff token and the test daemon; NULL-terminated args. */
+#define CLIENT_RUN(r, ...) do { const char *const a_[] = { __VA_ARGS__, NULL }; \
+	run_client((r), token, NULL, a_); } while (0)
+
+/* Asserts the run succeeded and its stdout holds each string. */
+static void
+expect_ok(const struct run *r, const char *const *has)
+{
+	ck_assert_msg(r->status == 0, "exit %d, stderr: %s", r->status, r->err);
+	for (; has && *has; has++)
+		ck_assert_msg(strstr(r->out, *has) != NULL, "'%s' not in:\n%s", *has, r->out);
+}
+
+/* Asserts the run failed with code and one line on stderr holding what. */
+static void
+expect_fail(const struct run *r, int code, const char *what)
+{
+	size_t len = strlen(r->err);
+
+	ck_assert_msg(r->status == code, "exit %d, want %d; stderr: %s", r->status, code, r->err);
+	ck_assert_msg(len > 0 && r->err[len - 1] == '\n' && strchr(r->err, '\n') == r->err + len - 1,
+	    "stderr is not one line: '%s'", r->err);
+	ck_assert_msg(strncmp(r->err, "madoguchi: ", 11) == 0, "stderr: %s", r->err);
+	ck_assert_msg(strstr(r->err, what) != NULL, "'%s' not in stderr: %s", what, r->err);
+	ck_assert_str_eq(r->out, "");
+}
+
+/* Starts the daemon once and makes a staff token for both offices. */
+static void
+setup(void)
+{
+	static const char *const env[] = { NOW_ENV, NULL };
+	const char *cfg = write_config();
+	const char *args[] = { "-c", cfg, "--create-token", "staff", "cl-main", "cl-busy", NULL };
+	char *out = NULL, *last, *nl;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	ck_assert_int_eq(itest_migrate(cfg), 0);
+	ck_assert_int_eq(itest_run_daemon_cmd(args, &out), 0);
+	/* The token is the last line. */
+	while ((nl = strrchr(out, '\n')) != NULL && nl[1] == '\0')
+		*nl = '\0';
+	last = strrchr(out, '\n');
+	last = last ? last + 1 : out;
+	ck_assert_msg(strncmp(last, "mds_", 4) == 0, "no token in: %s", out);
+	snprintf(token, sizeof token, "%s", last);
+	free(out);
+	ck_assert_int_eq(itest_psql("DELETE FROM tickets WHERE office LIKE 'cl-%'; "
+	    "DELETE FROM ticket_numbers WHERE office LIKE 'cl-%'"), 0);
+	itest_daemon_start(&d, cfg, env);
+}
+
+static void
+teardown(void)
+{
+	itest_daemon_stop(&d);
+}
+
+/* Empties an office's queue for a test that counts. */
+static void
+clear_office(const char *office)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof sql, "DELETE FROM tickets WHERE office = '%s'; "
+	    "DELETE FROM ticket_numbers WHERE office = '%s'", office, office);
+	ck_assert_int_eq(itest_psql(sql), 0);
+}
+
+START_TEST(ticket_text_both_languages)
+{
+	static const char *const ja[] = { "市民窓口センター", "整理券", "受付番号", "Ａ－００１",
+	    "発行: 2026年12月1日 10:00", "お待ちの方: なし", NULL };
+	static const char *const en[] = { "Citizens' Counter Centre", "Queue ticket",
+	    "Ａ－００２", "Issued: 2026-12-01 10:00", "People ahead: 1", NULL };
+	struct run r;
+
+	clear_office("cl-main");
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--service", "ecert_renewal");
+	expect_ok(&r, ja);
+	ck_assert_ptr_null(strstr(r.out, "混雑"));
+	run_free(&r);
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--service", "ecert_renewal", "--lang",
+	    "en", "--paper", "58");
+	expect_ok(&r, en);
+	/* 58 mm paper: no line wider than 32 columns (ASCII here). */
+	for (char *line = r.out; *line; line = strchr(line, '\n') + 1)
+		ck_assert_int_le((int)(strchr(line, '\n') - line), 32);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(ticket_escpos_to_file)
+{
+	char *path = itest_tmp_path("ticket.bin");
+	struct run r;
+	FILE *fp;
+	unsigned char b[4096];
+	size_t n;
+
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--service", "pin_reset", "--format",
+	    "escpos", "--paper", "58", "--output", path);
+	expect_ok(&r, NULL);
+	ck_assert_str_eq(r.out, "");
+	run_free(&r);
+	fp = fopen(path, "rb");
+	ck_assert(fp != NULL);
+	n = fread(b, 1, sizeof b, fp);
+	fclose(fp);
+	ck_assert_uint_gt(n, 16);
+	ck_assert(memcmp(b, "\x1b\x40\x1c\x43\x01", 5) == 0);			/* ESC @, FS C 1 */
+	ck_assert(memcmp(b + n - 4, "\x1d\x56\x42\x00", 4) == 0);		/* GS V 66 0 */
+	ck_assert(memmem(b, n, "\x1c\x26\x8e\x73\x96\xaf\x91\x8b\x8c\xfb", 10) != NULL);
+	ck_assert(memmem(b, n, "\x1d\x21\x11\x1c\x21\x0c" "D-", 8) != NULL);	/* double size */
+	/* An output that cannot be opened is refused before a number is taken. */
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--service", "pin_reset", "--output",
+	    "/nonexistent/dir/lp0");
+	expect_fail(&r, 73, "cannot open /nonexistent/dir/lp0");
+	run_free(&r);
+}
+END_TEST
+
+/* Books through the client and returns reference and token from its output. */
+static void
+book(const char *start, char ref[32], char tok[128])
+{
+	static const char *const has[] = { "Booked.", "Reference: ", "Token: ", "Please bring:",
+	    NULL };
+	char *applicant = itest_tmp_path("applicant.json"), *p;
+	struct run r;
+
+	itest_write_file(applicant, RENEWAL);
+	CLIENT_RUN(&r, "book", "--office", "cl-main", "--service", "ecert_renewal", "--start",
+	    start, "--applicant", applicant, "--name", "Test Resident", "--email",
+	    "r@example.jp", "--lang", "en");
+	expect_ok(&r, has);
+	p = strstr(r.out, "Reference: ");
+	ck_assert(sscanf(p, "Reference: %31s", ref) == 1);
+	p = strstr(r.out, "Token: ");
+	ck_assert(sscanf(p, "Token: %127s", tok) == 1);
+	run_free(&r);
+}
+
+START_TEST(book_show_checkin_cancel)
+{
+	static const char *const shown[] = { "予約番号: ", "ご用意いただくもの:", "来庁回数: 1回",
+	    NULL };
+	char ref[32], tok[128], ref2[32], tok2[128];
+	const char *checkin[] = { "ご予約: ", "ご用意いただくもの:", "受付番号", NULL };
+	struct run r;
+
+	book("2026-12-01 10:15", ref, tok);
+	CLIENT_RUN(&r, "booking", "show", ref, "--booking-token", tok);
+	expect_ok(&r, shown);
+	run_free(&r);
+	/* Check-in: the ticket carries the booking's documents. */
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--booking", ref, "--booking-token", tok);
+	expect_ok(&r, checkin);
+	ck_assert_ptr_nonnull(strstr(r.out, ref));
+	run_free(&r);
+	/* A second check-in of the same booking is refused with the server's reason. */
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--booking", ref);
+	expect_fail(&r, 65, "booking_not_open");
+	run_free(&r);
+	/* Cancel another booking, then it cannot be cancelled again. */
+	book("2026-12-02T11:00:00+09:00", ref2, tok2);
+	CLIENT_RUN(&r, "booking", "cancel", ref2, "--booking-token", tok2, "--lang", "en");
+	expect_ok(&r, (const char *const[]){ "cancelled", NULL });
+	run_free(&r);
+	CLIENT_RUN(&r, "booking", "cancel", ref2, "--booking-token", tok2);
+	expect_fail(&r, 65, "not_cancellable");
+	run_free(&r);
+	/* A wrong booking token reads as no such booking. */
+	CLIENT_RUN(&r, "booking", "show", ref, "--booking-token", "wrong");
+	expect_fail(&r, 66, "booking_not_found");
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(availability_lists_slots)
+{
+	static const char *const has[] = { "cl-main / ecert_renewal", "2026-12-02 (Wed)",
+	    "08:30", "16:45", "2026-12-05 (Sat)  closed", NULL };
+	struct run r;
+
+	CLIENT_RUN(&r, "availability", "--office", "cl-main", "--service", "ecert_renewal",
+	    "--from", "2026-12-02", "--to", "2026-12-05", "--lang", "en");
+	expect_ok(&r, has);
+	run_free(&r);
+	CLIENT_RUN(&r, "availability", "--office", "cl-main", "--service", "card_pickup");
+	ck_assert_int_ne(r.status, 0);
+	run_free(&r);
+}
+END_TEST
+
+/* The ticket id that call printed ("A-001 to counter 1 (ticket 17)"). */
+static long
+called_id(const struct run *r)
+{
+	const char *p = strstr(r->out, "(ticket ");
+	long id = -1;
+
+	ck_assert_msg(p != NULL, "no ticket id in: %s", r->out);
+	ck_assert(sscanf(p, "(ticket %ld)", &id) == 1);
+	return id;
+}
+
+START_TEST(staff_call_recall_done_no_show)
+{
+	struct run r;
+	char id[24];
+
+	clear_office("cl-main");
+	CLIENT_RUN(&r, "call", "--office", "cl-main", "--counter", "1", "--lang", "en");
+	expect_ok(&r, (const char *const[]){ "Nobody is waiting.", NULL });
+	run_free(&r);
+	for (int i = 0; i < 2; i++) {
+		CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--service", "ecert_renewal");
+		expect_ok(&r, NULL);
+		run_free(&r);
+	}
+	CLIENT_RUN(&r, "call", "--office", "cl-main", "--counter", "1", "--lang", "en");
+	expect_ok(&r, (const char *const[]){ "A-001 to counter 1", NULL });
+	snprintf(id, sizeof id, "%ld", called_id(&r));
+	run_free(&r);
+	CLIENT_RUN(&r, "recall", id);
+	expect_ok(&r, (const char *const[]){ "A-001 called", NULL });
+	run_free(&r);
+	CLIENT_RUN(&r, "done", "--ticket", id);
+	expect_ok(&r, (const char *const[]){ "A-001 done", NULL });
+	run_free(&r);
+	CLIENT_RUN(&r, "done", id);
+	expect_fail(&r, 65, "invalid_state");
+	run_free(&r);
+	CLIENT_RUN(&r, "call", "--office", "cl-main", "--counter", "2");
+	expect_ok(&r, (const char *const[]){ "A-002 を 2番窓口へ", NULL });
+	snprintf(id, sizeof id, "%ld", called_id(&r));
+	run_free(&r);
+	/* A no-show needs two recalls first (the default). */
+	CLIENT_RUN(&r, "no-show", id);
+	expect_fail(&r, 65, "recall_first");
+	run_free(&r);
+	for (int i = 0; i < 2; i++) {
+		CLIENT_RUN(&r, "recall", id);
+		expect_ok(&r, NULL);
+		run_free(&r);
+	}
+	CLIENT_RUN(&r, "no-show", id);
+	expect_ok(&r, (const char *const[]){ "A-002 no_show", NULL });
+	run_free(&r);
+	CLIENT_RUN(&r, "done", "99999999");
+	expect_fail(&r, 66, "ticket_not_found");
+	run_free(&r);
+	CLIENT_RUN(&r, "call", "--office", "cl-main", "--counter", "7");
+	expect_fail(&r, 66, "unknown_counter");
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(queue_view)
+{
+	static const char *const en[] = { "Citizens' Counter Centre (cl-main)",
+	    "at 2026-12-01 10:", "waiting", "No number is being called", NULL };
+	static const char *const ja[] = { "市民窓口センター (cl-main)", "待ち人数", NULL };
+	struct run r;
+
+	clear_office("cl-main");
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--service", "pin_reset");
+	expect_ok(&r, NULL);
+	run_free(&r);
+	CLIENT_RUN(&r, "queue", "--office", "cl-main", "--lang", "en");
+	expect_ok(&r, en);
+	run_free(&r);
+	CLIENT_RUN(&r, "queue", "--office", "cl-main");
+	expect_ok(&r, ja);
+	run_free(&r);
+}
+END_TEST
+
+/* Reads from fd into b until it holds needle or timeout_ms passes. */
+static bool
+read_until(int fd, char *b, size_t cap, size_t *len, const char *needle, int timeout_ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	while (strstr(b, needle) == NULL) {
+		ssize_t n;
+		if (poll(&p, 1, timeout_ms) <= 0)
+			return false;
+		if ((n = read(fd, b + *len, cap - 1 - *len)) <= 0)
+			return strstr(b, needle) != NULL;
+		*len += (size_t)n;
+		b[*len] = '\0';
+	}
+	return true;
+}
+
+START_TEST(queue_watch_redraws_on_events)
+{
+	char out[16384] = "", auth[160];
+	size_t len = 0;
+	int fds[2], status;
+	struct itest_resp resp;
+	pid_t pid;
+
+	clear_office("cl-busy");
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+	ck_assert(pipe(fds) == 0);
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		setenv("MADOGUCHI_URL", d.url, 1);
+		execl(CLIENT, CLIENT, "queue", "--office", "cl-busy", "--watch", "--count", "2",
+		    "--lang", "en", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	/* The first view is drawn once the stream is open. */
+	ck_assert_msg(read_until(fds[0], out, sizeof out, &len, "No number is being called",
+	    10000), "no first view: %s", out);
+	itest_http(&d, "POST", "/v1/offices/cl-busy/tickets", "{\"service\":\"pin_reset\"}", 23,
+	    NULL, (const char *const[]){ auth, NULL }, &resp);
+	ck_assert_int_eq(resp.status, 201);
+	itest_resp_free(&resp);
+	ck_assert(waitpid(pid, &status, 0) == pid);
+	read_until(fds[0], out, sizeof out, &len, "\x01", 1000);
+	close(fds[0]);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d: %s", status, out);
+	/* Two views: the second counts the new ticket. */
+	ck_assert_ptr_nonnull(strstr(strstr(out, "flag") + 4, "flag"));
+}
+END_TEST
+
+START_TEST(errors_are_one_line)
+{
+	const char *const args[] = { "queue", "--office", "cl-main", NULL };
+	char down[64];
+	struct run r;
+
+	CLIENT_RUN(&r, "queue", "--office", "nowhere");
+	expect_fail(&r, 66, "there is no office with that id");
+	run_free(&r);
+	CLIENT_RUN(&r, "ticket", "--office", "nowhere", "--service", "ecert_renewal");
+	expect_fail(&r, 66, "unknown_office");
+	run_free(&r);
+	snprintf(down, sizeof down, "http://127.0.0.1:%d", itest_free_port());
+	run_client(&r, token, down, args);
+	expect_fail(&r, 69, "cannot reach the server at http://127.0.0.1:");
+	run_free(&r);
+	CLIENT_RUN(&r, "--server", down, "ticket", "--office", "cl-main", "--service",
+	    "ecert_renewal");
+	expect_fail(&r, 69, "cannot reach the server");
+	run_free(&r);
+	run_client(&r, "mds_not-a-real-token", NULL, (const char *const[]){ "ticket", "--office",
+	    "cl-main", "--service", "ecert_renewal", NULL });
+	expect_fail(&r, 77, "unknown or revoked");
+	run_free(&r);
+	run_client(&r, "mds_not-a-real-token", NULL, (const char *const[]){ "call", "--office",
+	    "cl-main", "--counter", "1", NULL });
+	expect_fail(&r, 77, "invalid_token");
+	run_free(&r);
+	run_client(&r, NULL, NULL, (const char *const[]){ "ticket", "--office", "cl-main",
+	    "--service", "ecert_renewal", NULL });
+	expect_fail(&r, 77, "MADOGUCHI_TOKEN is not set");
+	run_free(&r);
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main");
+	expect_fail(&r, 64, "either --service");
+	run_free(&r);
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--service", "x", "--counter", "1");
+	expect_fail(&r, 64, "ticket does not take --counter");
+	run_free(&r);
+	CLIENT_RUN(&r, "frobnicate");
+	expect_fail(&r, 64, "unknown command");
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(busy_flag_after_40_walk_ins)
+{
+	static const char *const ja[] = { "【混雑】混み合っています",
+	    "お急ぎでない方は別の日のご来庁をご検討ください。", "お待ちの方: 40人", NULL };
+	static const char *const en[] = { "BUSY: waits are long today",
+	    "If it can wait, please choose another day.", "People ahead: 41", NULL };
+	char auth[160];
+	struct run r;
+
+	clear_office("cl-busy");
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+	CLIENT_RUN(&r, "ticket", "--office", "cl-busy", "--service", "ecert_renewal");
+	expect_ok(&r, (const char *const[]){ "お待ちの方: なし", NULL });
+	ck_assert_ptr_null(strstr(r.out, "混雑"));
+	run_free(&r);
+	for (int i = 1; i < 40; i++) {
+		struct itest_resp resp;
+		itest_http(&d, "POST", "/v1/offices/cl-busy/tickets",
+		    "{\"service\":\"ecert_renewal\"}", 27, NULL, (const char *const[]){ auth, NULL },
+		    &resp);
+		ck_assert_int_eq(resp.status, 201);
+		itest_resp_free(&resp);
+	}
+	CLIENT_RUN(&r, "ticket", "--office", "cl-busy", "--service", "ecert_renewal");
+	expect_ok(&r, ja);
+	run_free(&r);
+	CLIENT_RUN(&r, "ticket", "--office", "cl-busy", "--service", "ecert_renewal", "--lang",
+	    "en");
+	expect_ok(&r, en);
+	run_free(&r);
+	/* The queue view flags the service too, with the advice for staff. */
+	CLIENT_RUN(&r, "queue", "--office", "cl-busy", "--lang", "en");
+	expect_ok(&r, (const char *const[]){ "BUSY", "choose another day", NULL });
+	run_free(&r);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("client");
+	TCase *tc = tcase_create("client");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, ticket_text_both_languages);
+	tcase_add_test(tc, ticket_escpos_to_file);
+	tcase_add_test(tc, book_show_checkin_cancel);
+	tcase_add_test(tc, availability_lists_slots);
+	tcase_add_test(tc, staff_call_recall_done_no_show);
+	tcase_add_test(tc, queue_view);
+	tcase_add_test(tc, queue_watch_redraws_on_events);
+	tcase_add_test(tc, errors_are_one_line);
+	tcase_add_test(tc, busy_flag_after_40_walk_ins);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
