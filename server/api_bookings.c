@@ -162,7 +162,6 @@ struct bk {
 	char reference[TOKEN_REF_LEN + 1];	/* this booking's reference */
 	char token[TOKEN_TEXT_LEN + 1];		/* its secret, shown once */
 	char token_hash[65];			/* what is stored */
-	char *answer;				/* documents and notices (JSON text) */
 	char *response;				/* the 201 body without the token (JSON text) */
 	char *hold;				/* hold to consume, or NULL */
 	char first_visit[TOKEN_REF_LEN + 1];	/* visit 2: visit 1's reference, or "" */
@@ -178,7 +177,6 @@ bk_free(void *arg)
 {
 	struct bk *b = arg;
 
-	free(b->answer);
 	free(b->response);
 	free(b->hold);
 	free(b->name);
@@ -447,13 +445,11 @@ slot_instant(const struct bk *b, int minute, char out[26])
 	clock_format_jst(clock_instant(b->date, minute), out);
 }
 
-/* Builds what is stored and what the 201 says (without the token). */
+/* Builds the 201 answer without the token; it is also what the booking keeps. */
 static void
 build_answer(struct bk *b)
 {
 	json_t *v = elig_verdict_to_json(&b->verdict, b->lang);
-	json_t *answer = json_pack("{s:O, s:O}", "documents", json_object_get(v, "documents"),
-	    "notices", json_object_get(v, "notices"));
 	char start[26], end[26];
 	json_t *resp;
 
@@ -469,9 +465,7 @@ build_answer(struct bk *b)
 	    date_or_null(b->verdict.second_visit_earliest), "fee_yen", b->verdict.fee_yen,
 	    "documents", json_object_get(v, "documents"), "notices", json_object_get(v, "notices"),
 	    "language", b->lang == RULES_LANG_EN ? "en" : "ja");
-	b->answer = json_dumps(answer, JSON_COMPACT);
 	b->response = json_dumps(resp, JSON_COMPACT);
-	json_decref(answer);
 	json_decref(resp);
 	json_decref(v);
 }
@@ -498,7 +492,6 @@ create_send(struct request *r)
 	}
 	token_hash_hex(key, b->token, b->token_hash);
 	free(b->response);
-	free(b->answer);
 	build_answer(b);
 	snprintf(start, sizeof start, "%lld", (long long)clock_instant(b->date, b->minute));
 	snprintf(end, sizeof end, "%lld",
@@ -514,7 +507,8 @@ create_send(struct request *r)
 	p[12] = b->first_visit[0] ? NULL : date_or_null(b->verdict.second_visit_earliest);
 	p[13] = date_or_null(b->verdict.window_opens_on);
 	p[14] = date_or_null(b->verdict.window_closes_on);
-	p[15] = b->lang == RULES_LANG_EN ? "en" : "ja", p[16] = b->answer;
+	/* The answer kept with the booking is the response: GET shows its documents. */
+	p[15] = b->lang == RULES_LANG_EN ? "en" : "ja", p[16] = b->response;
 	p[17] = b->name, p[18] = b->email, p[19] = b->phone;
 	p[20] = b->idem_key, p[21] = b->request_hash, p[22] = b->response;
 	p[23] = b->hold, p[24] = now;

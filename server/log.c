@@ -8,6 +8,9 @@
 #include <sys/time.h>
 #include <time.h>
 
+/* Longer lines are cut. */
+#define LOG_LINE_MAX 2048
+
 static enum log_level min_level = LOG_LVL_INFO;
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
 
@@ -35,18 +38,21 @@ log_write(enum log_level level, const char *fmt, va_list ap)
 {
 	struct timeval tv;
 	struct tm tm;
-	char stamp[32];
+	char line[LOG_LINE_MAX];
+	int n, m;
 
 	if (level < min_level)
 		return;
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-	flockfile(stderr);
-	fprintf(stderr, "%s.%03ldZ %s ", stamp, (long)(tv.tv_usec / 1000), level_names[level]);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	funlockfile(stderr);
+	n = (int)strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
+	n += snprintf(line + n, sizeof line - (size_t)n, ".%03ldZ %s ",
+	    (long)(tv.tv_usec / 1000), level_names[level]);
+	m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	n = m < 0 ? n : n + m >= (int)sizeof line - 1 ? (int)sizeof line - 2 : n + m;
+	line[n++] = '\n';
+	/* One write per line: stderr is unbuffered, and lines must not interleave. */
+	fwrite(line, 1, (size_t)n, stderr);
 }
 
 #define LOG_FN(name, level)			\
