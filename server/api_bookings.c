@@ -794,6 +794,19 @@ parse_idempotency(struct request *r, const char *body, size_t len, struct bk *b)
 	return true;
 }
 
+/* Looks the Idempotency-Key up when there is one (idempotent_done books), else books. */
+static void
+create_next(struct request *r)
+{
+	struct bk *b = r->ctx;
+	const char *p[2] = { b->municipality, b->idem_key };
+
+	if (b->idem_key == NULL)
+		create_send(r);
+	else if (!req_db(r, &stmt_idempotent, p, idempotent_done))
+		return;	/* it answered 503 */
+}
+
 /* Visit 1 of a two-visit route was read: check it, then go on. */
 static void
 first_visit_done(struct request *r, const struct db_result *res)
@@ -821,13 +834,7 @@ first_visit_done(struct request *r, const struct db_result *res)
 		req_problem_json(r, p);
 		return;
 	}
-	if (b->idem_key != NULL) {
-		const char *p[2] = { b->municipality, b->idem_key };
-		if (!req_db(r, &stmt_idempotent, p, idempotent_done))
-		return;
-		return;
-	}
-	create_send(r);
+	create_next(r);
 }
 
 /* Parses the rest of a booking body: hold, first visit, contact. */
@@ -875,17 +882,12 @@ api_booking_create(struct request *r)
 	}
 	if (b->first_visit[0] != '\0') {
 		const char *p[1] = { b->first_visit };
+
 		if (!req_db(r, &stmt_get, p, first_visit_done))
-		return;
-		return;
+			return;	/* it answered 503 */
+		return;		/* first_visit_done goes on */
 	}
-	if (b->idem_key != NULL) {
-		const char *p[2] = { b->municipality, b->idem_key };
-		if (!req_db(r, &stmt_idempotent, p, idempotent_done))
-		return;
-		return;
-	}
-	create_send(r);
+	create_next(r);
 }
 
 /* What an existing booking's handlers share. */
@@ -1150,8 +1152,8 @@ move_done(struct request *r, const struct db_result *res)
 	if (strcmp(PQgetvalue(res->pg, 0, 1), "1") == 0) {
 		log_info("booking %s rescheduled", m->reference);
 		if (!req_db(r, &stmt_get, p, get_done))
-		return;
-		return;
+			return;	/* it answered 503 */
+		return;		/* get_done answers with the moved booking */
 	}
 	if (strcmp(PQgetvalue(res->pg, 0, 0), "0") == 0) {
 		req_problem(r, 409, "booking_changed", "the booking changed meanwhile; read it "
@@ -1248,9 +1250,10 @@ reschedule_loaded(struct request *r, const struct db_result *res)
 		return;
 	if (strcmp(PQgetvalue(pg, 0, B_VISIT), "2") == 0 && !PQgetisnull(pg, 0, B_FIRST)) {
 		const char *first[1] = { PQgetvalue(pg, 0, B_FIRST) };
+
 		if (!req_db(r, &stmt_get, first, move_first_loaded))
-		return;
-		return;
+			return;	/* it answered 503 */
+		return;		/* move_first_loaded checks the date, then moves */
 	}
 	move_send(r);
 }
