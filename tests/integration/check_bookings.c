@@ -1411,7 +1411,7 @@ bookings_suite(void)
 	TCase *tc = tcase_create("bookings");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 120);	/* the load tests under ASan on a busy machine */
 	tcase_add_test(tc, no_overselling);
 	tcase_add_test(tc, no_overselling_two_daemons);
 	tcase_add_test(tc, refusals_of_the_request);
