@@ -25,7 +25,7 @@ pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 CORE      := xmalloc log clock router problem jsonw ratelimit waitest ydoc config config_muni calendar cdate holidays rules eligibility
-DAEMON    := $(CORE) token staff db migrate migrations_data http request api api_rules api_availability api_bookings api_queue events display display_data main
+DAEMON    := $(CORE) token staff db migrate migrations_data http request api api_rules slot_counts api_availability api_bookings api_queue events display display_data main
 SERVER_OBJS := $(DAEMON:%=$(B)/server/%.o)
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.

@@ -23,7 +23,6 @@ healthz_unavailable(struct request *r)
 {
 	json_t *p = problem_new(503, "database_unavailable", "the database is unreachable");
 
-	json_object_set_new(p, "status", json_integer(503));
 	json_object_set_new(p, "database", json_string("unavailable"));
 	req_header(r, "Retry-After", "5");
 	req_problem_json(r, p);

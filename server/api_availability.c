@@ -15,6 +15,7 @@
 #include "problem.h"
 #include "request.h"
 #include "rules.h"
+#include "slot_counts.h"
 #include "xmalloc.h"
 
 #include <stdio.h>
@@ -34,34 +35,6 @@ struct avail {
 	cdate today;				/* now, in Tokyo */
 	int now_minute;				/* minute of the day now */
 };
-
-/* Places taken per slot start, from the database, in ascending order. */
-struct taken {
-	const struct db_result *res;	/* rows: starts_at epoch, places taken */
-	int row, nrows;			/* cursor */
-};
-
-static struct db_stmt stmt_taken = {
-	"SELECT extract(epoch FROM starts_at)::bigint, booked + held FROM slot_usage "
-	"WHERE municipality = $1 AND office = $2 AND service = $3 "
-	"AND starts_at >= to_timestamp($4) AND starts_at < to_timestamp($5) "
-	"ORDER BY starts_at", 5, 0
-};
-
-/* Places taken in the slot starting at t; advances the cursor past earlier rows. */
-static int
-taken_at(struct taken *tk, time_t t)
-{
-	while (tk->row < tk->nrows) {
-		long long start = strtoll(PQgetvalue(tk->res->pg, tk->row, 0), NULL, 10);
-		if (start > (long long)t)
-			return 0;
-		if (start == (long long)t)
-			return atoi(PQgetvalue(tk->res->pg, tk->row, 1));
-		tk->row++;
-	}
-	return 0;
-}
 
 /* Formats minute of the day (0..1440) as "HH:MM". */
 static void
@@ -137,7 +110,7 @@ write_slot(struct jsonw *w, const struct cal_day *day, const char *prefix,
 /* Writes the bookable slots of a day: not past, not inside the lead time. */
 static void
 write_slots(struct jsonw *w, const struct avail *a, const struct cal_day *day,
-    struct taken *tk)
+    struct slot_counts *tk)
 {
 	struct cal_slot slots[CAL_MAX_SLOTS];
 	size_t n = cal_slots(a->svc, day, slots, CAL_MAX_SLOTS);
@@ -154,14 +127,14 @@ write_slots(struct jsonw *w, const struct avail *a, const struct cal_day *day,
 		if (slots[i].start < earliest)
 			continue;
 		write_slot(w, day, prefix, &slots[i],
-		    taken_at(tk, clock_instant(day->date, slots[i].start)));
+		    slot_counts_at(tk, clock_instant(day->date, slots[i].start)));
 	}
 	jsonw_end(w);
 }
 
 /* Writes one day of the answer. */
 static void
-write_day(struct jsonw *w, const struct avail *a, cdate d, struct taken *tk)
+write_day(struct jsonw *w, const struct avail *a, cdate d, struct slot_counts *tk)
 {
 	struct cal_day day;
 	enum cal_policy policy;
@@ -202,7 +175,7 @@ static void
 availability_done(struct request *r, const struct db_result *res)
 {
 	struct avail *a = r->ctx;
-	struct taken tk = { res, 0, 0 };
+	struct slot_counts tk;
 	struct jsonw w;
 	char date[11], *text;
 	size_t len;
@@ -211,7 +184,7 @@ availability_done(struct request *r, const struct db_result *res)
 		req_db_failed(r, res);
 		return;
 	}
-	tk.nrows = PQntuples(res->pg);
+	slot_counts_init(&tk, res->pg);
 	jsonw_init(&w);
 	jsonw_object(&w);
 	jsonw_key(&w, "office");
@@ -300,21 +273,11 @@ api_availability(struct request *r)
 {
 	static const char *const allowed[] = { "service", "from", "to", NULL };
 	struct avail *a = xcalloc(1, sizeof *a);
-	char p4[24], p5[24];
-	const char *params[5];
-
 	r->ctx = a;
 	r->ctx_free = free;
 	clock_jst(clock_now(), &a->today, &a->now_minute);
 	if (!req_query_allow(r, allowed) || !resolve(r, a) || !resolve_range(r, a))
 		return;
-	snprintf(p4, sizeof p4, "%lld", (long long)clock_instant(a->from, 0));
-	snprintf(p5, sizeof p5, "%lld", (long long)clock_instant(cdate_add_days(a->to, 1), 0));
-	params[0] = r->cfg->municipalities[a->office->municipality].id;
-	params[1] = a->office->id;
-	params[2] = a->svc->id;
-	params[3] = p4;
-	params[4] = p5;
-	if (!req_db(r, &stmt_taken, params, availability_done))
-		return;	/* it answered 503 */
+	slot_counts_fetch(r, r->cfg->municipalities[a->office->municipality].id, a->office->id,
+	    a->svc->id, a->from, cdate_add_days(a->to, 1), availability_done);
 }

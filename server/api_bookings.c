@@ -17,6 +17,7 @@
 #include "problem.h"
 #include "request.h"
 #include "rules.h"
+#include "slot_counts.h"
 #include "staff.h"
 #include "token.h"
 #include "xmalloc.h"
@@ -126,11 +127,6 @@ static struct db_stmt stmt_hold = {
 	"h AS (INSERT INTO holds (municipality, id, office, service, starts_at, expires_at) "
 	"SELECT $1, $6, $2, $3, to_timestamp($4), to_timestamp($7) FROM slot RETURNING id) "
 	"SELECT id FROM h", 7, 0 };
-static struct db_stmt stmt_taken = {
-	"SELECT extract(epoch FROM starts_at)::bigint, booked + held FROM slot_usage "
-	"WHERE municipality = $1 AND office = $2 AND service = $3 "
-	"AND starts_at >= to_timestamp($4) AND starts_at < to_timestamp($5) "
-	"ORDER BY starts_at", 5, 0 };
 static struct db_stmt stmt_expire_holds = {
 	"WITH e AS (DELETE FROM holds WHERE expires_at <= to_timestamp($1) "
 	"RETURNING municipality, office, service, starts_at), "
@@ -427,15 +423,11 @@ check_rules(struct request *r, json_t *body, struct bk *b, struct elig_request *
 	return true;
 }
 
-/* Formats a date as "YYYY-MM-DD", or NULL for CDATE_NONE (static buffers, two at a time). */
+/* Formats d into buf as "YYYY-MM-DD"; NULL (buf untouched) for CDATE_NONE. */
 static const char *
-date_or_null(cdate d)
+date_or_null(cdate d, char buf[static 11])
 {
-	static char buf[4][11];
-	static int next;
-	char *p = buf[next++ % 4];
-
-	return d == CDATE_NONE ? NULL : cdate_format(d, p);
+	return d == CDATE_NONE ? NULL : cdate_format(d, buf);
 }
 
 /* The start or end instant of the booked slot as text. */
@@ -450,7 +442,7 @@ static void
 build_answer(struct bk *b)
 {
 	json_t *v = elig_verdict_to_json(&b->verdict, b->lang);
-	char start[26], end[26];
+	char start[26], end[26], second[11];
 	json_t *resp;
 
 	slot_instant(b, b->minute, start);
@@ -462,7 +454,7 @@ build_answer(struct bk *b)
 	    "visit", b->first_visit[0] ? 2 : 1,
 	    "first_visit", b->first_visit[0] ? b->first_visit : NULL,
 	    "second_visit_earliest", b->first_visit[0] ? NULL :
-	    date_or_null(b->verdict.second_visit_earliest), "fee_yen", b->verdict.fee_yen,
+	    date_or_null(b->verdict.second_visit_earliest, second), "fee_yen", b->verdict.fee_yen,
 	    "documents", json_object_get(v, "documents"), "notices", json_object_get(v, "notices"),
 	    "language", b->lang == RULES_LANG_EN ? "en" : "ja");
 	b->response = json_dumps(resp, JSON_COMPACT);
@@ -479,6 +471,7 @@ create_send(struct request *r)
 	struct bk *b = r->ctx;
 	unsigned char key[TOKEN_KEY_BYTES];
 	char start[24], end[24], cap[12], visits[4], visit[4], now[24], context[200];
+	char second[11], opens[11], closes[11];
 	const char *p[25];
 
 	token_key(r, key);
@@ -504,9 +497,9 @@ create_send(struct request *r)
 	p[4] = cap, p[5] = b->reference, p[6] = b->token_hash, p[7] = end;
 	p[8] = rules_kind_name(b->verdict.kind) ? rules_kind_name(b->verdict.kind) : "renewal";
 	p[9] = visits, p[10] = visit, p[11] = b->first_visit[0] ? b->first_visit : NULL;
-	p[12] = b->first_visit[0] ? NULL : date_or_null(b->verdict.second_visit_earliest);
-	p[13] = date_or_null(b->verdict.window_opens_on);
-	p[14] = date_or_null(b->verdict.window_closes_on);
+	p[12] = b->first_visit[0] ? NULL : date_or_null(b->verdict.second_visit_earliest, second);
+	p[13] = date_or_null(b->verdict.window_opens_on, opens);
+	p[14] = date_or_null(b->verdict.window_closes_on, closes);
 	/* The answer kept with the booking is the response: GET shows its documents. */
 	p[15] = b->lang == RULES_LANG_EN ? "en" : "ja", p[16] = b->response;
 	p[17] = b->name, p[18] = b->email, p[19] = b->phone;
@@ -602,17 +595,6 @@ alt_near(const void *x, const void *y)
 	return (a->distance > b->distance) - (a->distance < b->distance);
 }
 
-/* Places taken at instant t in a counts result. */
-static int
-taken_at(const PGresult *pg, time_t t)
-{
-	for (int i = 0; i < PQntuples(pg); i++) {
-		if (strtoll(PQgetvalue(pg, i, 0), NULL, 10) == (long long)t)
-			return atoi(PQgetvalue(pg, i, 1));
-	}
-	return 0;
-}
-
 /*
  * Collects the free, bookable slots of svc from first for days days (free by
  * the counts in pg) into out; returns how many.
@@ -623,18 +605,20 @@ free_slots(const struct bk *b, const PGresult *pg, cdate first, int days, time_t
 {
 	struct cal_slot slots[CAL_MAX_SLOTS];
 	struct cal_day day;
+	struct slot_counts taken_in;
 	enum cal_why why;
 	cdate today;
 	int now;
 	size_t n = 0;
 
 	clock_jst(clock_now(), &today, &now);
+	slot_counts_init(&taken_in, pg);
 	for (cdate d = first; d < cdate_add_days(first, days) && n < max; d = cdate_add_days(d, 1)) {
 		cal_day(&b->office->cal, d, &day);
 		size_t ns = cal_slots(b->svc, &day, slots, CAL_MAX_SLOTS);
 		for (size_t i = 0; i < ns && n < max; i++) {
 			time_t t = clock_instant(d, slots[i].start);
-			int taken = taken_at(pg, t);
+			int taken = slot_counts_at(&taken_in, t);
 			if (taken >= slots[i].capacity || t == asked ||
 			    !cal_bookable(&b->office->cal, b->svc, d, slots[i].start, today, now, &why))
 				continue;
@@ -689,14 +673,9 @@ static void
 counts_send(struct request *r, cdate first, int days, request_db_fn *fn)
 {
 	struct bk *b = r->ctx;
-	char from[24], to[24];
-	const char *p[5];
 
-	snprintf(from, sizeof from, "%lld", (long long)clock_instant(first, 0));
-	snprintf(to, sizeof to, "%lld", (long long)clock_instant(cdate_add_days(first, days), 0));
-	p[0] = b->municipality, p[1] = b->office->id, p[2] = b->svc->id, p[3] = from, p[4] = to;
-	if (!req_db(r, &stmt_taken, p, fn))
-		return;
+	slot_counts_fetch(r, b->municipality, b->office->id, b->svc->id, first,
+	    cdate_add_days(first, days), fn);
 }
 
 /* Looks for free places near the slot that was full. */
@@ -712,6 +691,7 @@ earliest_done(struct request *r, const struct db_result *res)
 {
 	struct bk *b = r->ctx;
 	struct alt first;
+	char opens[11];
 	json_t *p;
 
 	if (!res->ok) {
@@ -720,7 +700,8 @@ earliest_done(struct request *r, const struct db_result *res)
 	}
 	p = problem_field(422, "before_renewal_window", "start",
 	    "the visit is before the renewal window opens");
-	json_object_set_new(p, "window_opens", json_string(date_or_null(b->verdict.window_opens_on)));
+	json_object_set_new(p, "window_opens", json_string(date_or_null(b->verdict.window_opens_on,
+	    opens)));
 	json_object_set_new(p, "earliest_slot",
 	    free_slots(b, res->pg, b->verdict.window_opens_on, EARLIEST_DAYS, 0, &first, 1) == 1 ?
 	    instant_json(first.start) : json_null());

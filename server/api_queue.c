@@ -742,36 +742,25 @@ api_ticket_recall(struct request *r)
 	ticket_change(r, "recalled", NULL);
 }
 
-/* The configuration's copy of a service id (lives as long as the request's config). */
-static const char *
-known_service(const struct config *cfg, const char *id)
-{
-	for (size_t i = 0; i < cfg->noffices; i++) {
-		const struct cal_service *s = cal_service_find(&cfg->offices[i].cal, id);
-		if (s != NULL)
-			return s->id;
-	}
-	return NULL;
-}
-
 void
 api_ticket_transfer(struct request *r)
 {
 	json_t *body, *svc;
-	const char *to;
+	enum rules_service id;
+	bool known;
 
 	if ((body = req_body_object(r)) == NULL)
 		return;
 	svc = json_object_get(body, "service");
-	to = json_is_string(svc) ? known_service(r->cfg, json_string_value(svc)) : NULL;
+	known = json_is_string(svc) && rules_service_parse(json_string_value(svc), &id);
 	if (!json_is_string(svc) || json_object_size(body) != 1)
 		req_problem_json(r, problem_field(400, "invalid_field", "service",
 		    "a transfer takes {\"service\": ID}"));
-	else if (to == NULL)
+	else if (!known)
 		req_problem_json(r, problem_field(404, "service_not_offered", "service",
 		    "no office offers that service"));
 	else
-		ticket_change(r, "transferred", to);
+		ticket_change(r, "transferred", rules_service_name(id));	/* a static string */
 	json_decref(body);
 }
 
