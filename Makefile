@@ -24,26 +24,35 @@ B         := build/$(FLAVOUR)
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
-CORE      := xmalloc log clock router problem jsonw ratelimit waitest ydoc config config_muni calendar cdate holidays rules eligibility
-DAEMON    := $(CORE) token staff db migrate migrations_data http request api api_rules slot_counts api_availability api_bookings api_queue events display display_data main
-SERVER_OBJS := $(DAEMON:%=$(B)/server/%.o)
+# The layers, each including only the ones below it: server/core/ is the pure
+# domain (no libevent, no libpq, no I/O); server/ is the daemon's machinery;
+# server/api/ the HTTP handlers, one file per resource; web/ the files served.
+CORE      := xmalloc problem cdate holidays rules eligibility calendar waitest
+MACHINERY := log clock router jsonw ratelimit ydoc config config_load config_muni \
+             token staff db migrate migrations_data http request slot_counts events
+API       := routes rules availability bookings queue display display_data
+SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
+               $(API:%=$(B)/server/api/%.o) $(B)/server/main.o
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
 UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped token ratelimit waitest client_ticket client_sse client_http
+# (core/NAME for the pure domain).
+CONFIG_MODS  := config config_load config_muni ydoc log core/calendar core/holidays \
+                core/cdate core/rules core/xmalloc
 router_MODS  := router
-problem_MODS := problem xmalloc
-config_MODS  := config config_muni ydoc calendar holidays cdate rules log xmalloc
-clock_MODS   := clock cdate
-cdate_MODS   := cdate
-holidays_MODS := holidays cdate
-rules_MODS   := rules cdate
-calendar_MODS := calendar holidays cdate
-jsonw_MODS   := jsonw xmalloc
+problem_MODS := core/problem core/xmalloc
+config_MODS  := $(CONFIG_MODS)
+clock_MODS   := clock core/cdate
+cdate_MODS   := core/cdate
+holidays_MODS := core/holidays core/cdate
+rules_MODS   := core/rules core/cdate
+calendar_MODS := core/calendar core/holidays core/cdate
+jsonw_MODS   := jsonw core/xmalloc
 token_MODS   := token
-ratelimit_MODS := ratelimit xmalloc
-waitest_MODS := waitest
-eligibility_MODS := eligibility rules cdate problem xmalloc
-shipped_MODS := config config_muni ydoc calendar holidays cdate rules log xmalloc
+ratelimit_MODS := ratelimit core/xmalloc
+waitest_MODS := core/waitest
+eligibility_MODS := core/eligibility core/rules core/cdate core/problem core/xmalloc
+shipped_MODS := $(CONFIG_MODS)
 # Client unit tests: tests/check_client_NAME.c links the client modules in client_NAME_MODS.
 client_ticket_MODS := ticket escpos sjis text buf
 client_sse_MODS := sse buf
@@ -82,12 +91,12 @@ $(B)/server/migrations_data.c: server/embed-migrations.sh $(sort $(wildcard migr
 $(B)/server/migrations_data.o: $(B)/server/migrations_data.c $(B)/flags
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
 
-# So is the lobby display (display/), served from the binary.
-DISPLAY_FILES := display/index.html display/display.css display/display.js
-$(B)/server/display_data.c: server/embed-display.sh $(DISPLAY_FILES)
+# So is the lobby display (web/display/), served from the binary.
+DISPLAY_FILES := web/display/index.html web/display/display.css web/display/display.js
+$(B)/server/api/display_data.c: server/embed-display.sh $(DISPLAY_FILES)
 	@mkdir -p $(@D)
 	./server/embed-display.sh $(DISPLAY_FILES) > $@
-$(B)/server/display_data.o: $(B)/server/display_data.c $(B)/flags
+$(B)/server/api/display_data.o: $(B)/server/api/display_data.c $(B)/flags
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
 
 server/madoguchid: $(SERVER_OBJS) build/flavour

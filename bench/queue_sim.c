@@ -28,7 +28,7 @@
  *   cc -O2 -std=c11 -Iserver bench/queue_sim.c server/waitest.c -lm
  *   ./a.out [RUNS [CONFIGURED_MIN]]      (defaults: 5 runs, 10 minutes)
  */
-#include "waitest.h"
+#include "core/waitest.h"
 
 #include <inttypes.h>
 #include <math.h>

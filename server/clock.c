@@ -1,7 +1,7 @@
 /* The injectable clock: real time plus a fixed shift chosen at start-up. */
 #include "clock.h"
 
-#include "cdate.h"
+#include "core/cdate.h"
 
 #include <stdio.h>
 #include <string.h>

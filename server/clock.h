@@ -6,7 +6,7 @@
 #ifndef MADOGUCHI_CLOCK_H
 #define MADOGUCHI_CLOCK_H
 
-#include "cdate.h"
+#include "core/cdate.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -6,7 +6,7 @@
 #ifndef MADOGUCHI_CONFIG_H
 #define MADOGUCHI_CONFIG_H
 
-#include "calendar.h"
+#include "core/calendar.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -77,21 +77,6 @@ struct config {
 	size_t noffices;
 };
 
-/*
- * Loads and validates path and its includes. On failure returns NULL and sets
- * *cause (caller frees) to "file:line:column: what was wrong, what was expected".
- * The result has one reference.
- */
-struct config *config_load(const char *path, char **cause) __attribute__((warn_unused_result));
-/* Takes a reference. */
-struct config *config_ref(struct config *cfg);
-/* Drops a reference; frees the config with the last one. NULL is allowed. */
-void config_unref(struct config *cfg);
-/*
- * Copies into next the settings that cannot change while running, logging each
- * one that the reloaded file tried to change. Returns how many were kept.
- */
-int config_keep_fixed(struct config *next, const struct config *running);
 /* Finds an office by id, or NULL. */
 const struct config_office *config_office(const struct config *cfg, const char *id);
 /* The counter with number id at office, or NULL. */

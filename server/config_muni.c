@@ -6,11 +6,11 @@
  */
 #include "config_muni.h"
 
-#include "calendar.h"
-#include "cdate.h"
+#include "core/calendar.h"
+#include "core/cdate.h"
 #include "config.h"
-#include "rules.h"
-#include "xmalloc.h"
+#include "core/rules.h"
+#include "core/xmalloc.h"
 #include "ydoc.h"
 
 #include <stdio.h>

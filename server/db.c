@@ -7,7 +7,7 @@
 #include "db.h"
 
 #include "log.h"
-#include "xmalloc.h"
+#include "core/xmalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,9 +11,9 @@
 #include "app.h"
 #include "config.h"
 #include "log.h"
-#include "problem.h"
+#include "core/problem.h"
 #include "request.h"
-#include "xmalloc.h"
+#include "core/xmalloc.h"
 
 #include <event2/event.h>
 #include <jansson.h>

@@ -15,8 +15,7 @@
 #include "app.h"
 #include "config.h"
 #include "log.h"
-#include "request.h"
-#include "xmalloc.h"
+#include "core/xmalloc.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -55,6 +54,7 @@ struct hconn {
 
 struct http_server {
 	struct app *app;			/* shared daemon state */
+	http_dispatch_fn *dispatch;		/* gets every whole request */
 	struct evhttp *http;			/* libevent's server */
 	struct evhttp_bound_socket *bound;	/* the listening socket */
 	struct evconnlistener *listener;	/* its listener */
@@ -216,7 +216,7 @@ on_request(struct evhttp_request *req, void *arg)
 
 	if (c != NULL)
 		evtimer_del(c->deadline);
-	request_dispatch(hs->app, req);
+	hs->dispatch(hs->app, req);
 }
 
 void
@@ -301,12 +301,14 @@ bind_listen(struct http_server *hs, const char *listen, char **cause)
 }
 
 struct http_server *
-http_server_new(struct app *app, const char *listen, char **cause)
+http_server_new(struct app *app, const char *listen, http_dispatch_fn *dispatch,
+    char **cause)
 {
 	struct http_server *hs = xcalloc(1, sizeof *hs);
 
 	*cause = NULL;
 	hs->app = app;
+	hs->dispatch = dispatch;
 	hs->http = evhttp_new(app->base);
 	evhttp_set_allowed_methods(hs->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD |

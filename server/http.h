@@ -1,7 +1,8 @@
 /*
  * The HTTP front end on evhttp: listening, limits, the connection cap, the
- * read deadline, and recovery when file descriptors run out. Requests go to
- * request_dispatch (request.h).
+ * read deadline, and recovery when file descriptors run out. Each whole request
+ * goes to the dispatcher given at start (request_dispatch, request.h), so this
+ * layer knows nothing of the one above it.
  */
 #ifndef MADOGUCHI_HTTP_H
 #define MADOGUCHI_HTTP_H
@@ -12,9 +13,14 @@ struct app;
 struct config;
 struct http_server;
 struct evhttp_connection;
+struct evhttp_request;
 
-/* Binds cfg->listen (or listen when non-NULL) and starts accepting. */
-struct http_server *http_server_new(struct app *app, const char *listen, char **cause)
+/* Takes a request that has arrived whole. */
+typedef void http_dispatch_fn(struct app *app, struct evhttp_request *req);
+
+/* Binds cfg->listen (or listen when non-NULL) and starts handing requests to dispatch. */
+struct http_server *http_server_new(struct app *app, const char *listen,
+    http_dispatch_fn *dispatch, char **cause)
     __attribute__((warn_unused_result));
 /* Applies the reloadable HTTP limits of cfg. */
 void http_server_configure(struct http_server *hs, const struct config *cfg);

@@ -1,7 +1,7 @@
 /* Streaming JSON writer. */
 #include "jsonw.h"
 
-#include "xmalloc.h"
+#include "core/xmalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

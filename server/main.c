@@ -1,9 +1,10 @@
 /* madoguchid: options, start-up, signals and the staged shutdown. */
-#include "api.h"
-#include "api_bookings.h"
+#include "api/routes.h"
+#include "api/bookings.h"
 #include "app.h"
 #include "clock.h"
 #include "config.h"
+#include "config_load.h"
 #include "db.h"
 #include "events.h"
 #include "http.h"
@@ -12,7 +13,7 @@
 #include "ratelimit.h"
 #include "staff.h"
 #include "request.h"
-#include "xmalloc.h"
+#include "core/xmalloc.h"
 
 #include <event2/event.h>
 #include <getopt.h>
@@ -307,7 +308,7 @@ run_daemon(const struct options *o)
 	    (double)app.cfg->ratelimit_burst, RATELIMIT_CLIENTS);
 	if (app.ratelimit == NULL)
 		fatal(EX_SOFTWARE, "cannot set up the rate limiter");
-	app.http = http_server_new(&app, o->listen, &cause);
+	app.http = http_server_new(&app, o->listen, request_dispatch, &cause);
 	if (app.http == NULL)
 		fatal(EX_UNAVAILABLE, "%s", cause);
 	ev_term = evsignal_new(app.base, SIGTERM, on_terminate, NULL);

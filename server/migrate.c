@@ -2,7 +2,7 @@
 #include "migrate.h"
 
 #include "log.h"
-#include "xmalloc.h"
+#include "core/xmalloc.h"
 
 #include <libpq-fe.h>
 #include <sodium.h>

@@ -5,7 +5,7 @@
  */
 #include "ratelimit.h"
 
-#include "xmalloc.h"
+#include "core/xmalloc.h"
 
 #include <arpa/inet.h>
 #include <math.h>

@@ -4,11 +4,12 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
+#include "config_load.h"
 #include "http.h"
 #include "log.h"
-#include "problem.h"
+#include "core/problem.h"
 #include "ratelimit.h"
-#include "xmalloc.h"
+#include "core/xmalloc.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>

@@ -6,7 +6,7 @@
 #ifndef MADOGUCHI_SLOT_COUNTS_H
 #define MADOGUCHI_SLOT_COUNTS_H
 
-#include "cdate.h"
+#include "core/cdate.h"
 #include "request.h"
 
 #include <libpq-fe.h>

@@ -3,10 +3,10 @@
 
 #include "config.h"
 #include "log.h"
-#include "problem.h"
+#include "core/problem.h"
 #include "request.h"
 #include "token.h"
-#include "xmalloc.h"
+#include "core/xmalloc.h"
 
 #include <libpq-fe.h>
 #include <sodium.h>

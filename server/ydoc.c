@@ -1,7 +1,7 @@
 /* libyaml document walking with file:line:column errors. */
 #include "ydoc.h"
 
-#include "xmalloc.h"
+#include "core/xmalloc.h"
 
 #include <errno.h>
 #include <math.h>

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "calendar.h"
-#include "holidays.h"
+#include "core/calendar.h"
+#include "core/holidays.h"
 
 /* Minutes since midnight of h:m. */
 #define HM(h, m) ((h) * 60 + (m))

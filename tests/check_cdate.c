@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cdate.h"
+#include "core/cdate.h"
 
 /* Parses s, failing the test when it does not parse. */
 static cdate

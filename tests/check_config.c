@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_load.h"
 #include "log.h"
 
 #define FIXTURES "tests/config/"

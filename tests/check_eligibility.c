@@ -9,9 +9,9 @@
 
 #include <jansson.h>
 
-#include "cdate.h"
-#include "eligibility.h"
-#include "rules.h"
+#include "core/cdate.h"
+#include "core/eligibility.h"
+#include "core/rules.h"
 
 #define APPLICANT \
 	"\"applicant\":{\"birth_date\":\"1990-07-15\"," \

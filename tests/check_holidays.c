@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cdate.h"
-#include "holidays.h"
+#include "core/cdate.h"
+#include "core/holidays.h"
 
 /* Parses s, failing the test when it does not parse. */
 static cdate

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "problem.h"
+#include "core/problem.h"
 
 /* The string member key of p, failing the test when it is missing or not a string. */
 static const char *

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cdate.h"
-#include "rules.h"
+#include "core/cdate.h"
+#include "core/rules.h"
 
 /* Parses s, failing the test when it does not parse. */
 static cdate

@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "calendar.h"
+#include "core/calendar.h"
 #include "config.h"
-#include "holidays.h"
+#include "config_load.h"
+#include "core/holidays.h"
 
 #define SHIPPED "config/madoguchi.yaml"
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "waitest.h"
+#include "core/waitest.h"
 
 /* An instant well away from 0, in seconds. */
 #define T0	((int64_t)1796167800)

@@ -1,15 +1,15 @@
 /* Route table, /healthz and /v1/offices. */
-#include "api.h"
+#include "api/routes.h"
 
-#include "api_availability.h"
-#include "api_bookings.h"
-#include "api_queue.h"
-#include "api_rules.h"
+#include "api/availability.h"
+#include "api/bookings.h"
+#include "api/queue.h"
+#include "api/rules.h"
 #include "app.h"
 #include "config.h"
-#include "display.h"
+#include "api/display.h"
 #include "events.h"
-#include "problem.h"
+#include "core/problem.h"
 #include "request.h"
 
 #include <jansson.h>

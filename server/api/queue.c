@@ -6,20 +6,20 @@
  * are computed from the day's finished tickets in the database, so every
  * daemon gives the same answer, also after a restart.
  */
-#include "api_queue.h"
+#include "api/queue.h"
 
 #include "app.h"
-#include "cdate.h"
+#include "core/cdate.h"
 #include "clock.h"
 #include "config.h"
 #include "log.h"
-#include "problem.h"
+#include "core/problem.h"
 #include "request.h"
-#include "rules.h"
+#include "core/rules.h"
 #include "staff.h"
 #include "token.h"
-#include "waitest.h"
-#include "xmalloc.h"
+#include "core/waitest.h"
+#include "core/xmalloc.h"
 
 #include <errno.h>
 #include <jansson.h>

@@ -5,22 +5,22 @@
  * its audit row and its idempotency record; a reschedule takes the new place
  * and frees the old one together. PostgreSQL decides; nothing is cached.
  */
-#include "api_bookings.h"
+#include "api/bookings.h"
 
 #include "app.h"
-#include "calendar.h"
-#include "cdate.h"
+#include "core/calendar.h"
+#include "core/cdate.h"
 #include "clock.h"
 #include "config.h"
-#include "eligibility.h"
+#include "core/eligibility.h"
 #include "log.h"
-#include "problem.h"
+#include "core/problem.h"
 #include "request.h"
-#include "rules.h"
+#include "core/rules.h"
 #include "slot_counts.h"
 #include "staff.h"
 #include "token.h"
-#include "xmalloc.h"
+#include "core/xmalloc.h"
 
 #include <ctype.h>
 #include <jansson.h>

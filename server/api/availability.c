@@ -3,20 +3,20 @@
  * why it is closed, and each slot's places left. The calendar is computed in
  * memory from the configuration; one statement fetches the places taken.
  */
-#include "api_availability.h"
+#include "api/availability.h"
 
 #include "app.h"
-#include "calendar.h"
-#include "cdate.h"
+#include "core/calendar.h"
+#include "core/cdate.h"
 #include "clock.h"
 #include "config.h"
-#include "holidays.h"
+#include "core/holidays.h"
 #include "jsonw.h"
-#include "problem.h"
+#include "core/problem.h"
 #include "request.h"
-#include "rules.h"
+#include "core/rules.h"
 #include "slot_counts.h"
-#include "xmalloc.h"
+#include "core/xmalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

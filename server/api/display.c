@@ -1,5 +1,5 @@
 /* The lobby display's page and assets, served from the binary. */
-#include "display.h"
+#include "api/display.h"
 
 #include "config.h"
 #include "request.h"

@@ -1,13 +1,13 @@
 /* Holidays and eligibility over HTTP; the rules themselves live in rules.c. */
-#include "api_rules.h"
+#include "api/rules.h"
 
-#include "cdate.h"
+#include "core/cdate.h"
 #include "clock.h"
-#include "eligibility.h"
-#include "holidays.h"
-#include "problem.h"
+#include "core/eligibility.h"
+#include "core/holidays.h"
+#include "core/problem.h"
 #include "request.h"
-#include "rules.h"
+#include "core/rules.h"
 
 #include <errno.h>
 #include <jansson.h>
