@@ -30,7 +30,9 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 CORE      := xmalloc problem cdate holidays rules eligibility calendar waitest
 MACHINERY := log clock router jsonw ratelimit ydoc config config_load config_muni \
              token staff db migrate migrations_data http request slot_counts events
-API       := routes rules availability bookings queue display display_data
+API       := routes rules availability booking_request bookings_create bookings_manage \
+             bookings_two_visit bookings_ics holds queue_state tickets counters \
+             queue_view display display_data
 SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
                $(API:%=$(B)/server/api/%.o) $(B)/server/main.o
 

@@ -1,0 +1,304 @@
+/*
+ * POST /v1/offices/{office}/tickets: a walk-in ticket, or a reservation's
+ * check-in. Tickets are numbered per office, day and service prefix by an
+ * upsert in the statement that issues them, which also writes the audit row
+ * and tells every daemon (pg_notify).
+ */
+#include "api/queue.h"
+
+#include "api/queue_state.h"
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "core/cdate.h"
+#include "core/problem.h"
+#include "core/rules.h"
+#include "core/waitest.h"
+#include "core/xmalloc.h"
+#include "log.h"
+#include "request.h"
+#include "core/calendar.h"
+#include "staff.h"
+#include "token.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The label a ticket gets: prefix, '-', the day's number (3 digits, more past 999). */
+#define LABEL_SQL "$4 || '-' || CASE WHEN last < 1000 THEN lpad(last::text, 3, '0') " \
+	"ELSE last::text END"
+/* Takes the next number of the day for the prefix. */
+#define NUMBER_SQL(source) "n AS (INSERT INTO ticket_numbers AS t (municipality, office, " \
+	"day, prefix, last) SELECT $1, $2, $3::date, $4, 1 " source " ON CONFLICT " \
+	"(municipality, office, day, prefix) DO UPDATE SET last = t.last + 1 RETURNING last)"
+/* What an issuing statement returns. */
+#define ISSUED_SQL "a AS (INSERT INTO audit_log (municipality, actor, action, subject, " \
+	"detail) SELECT $1, $7, 'ticket.issued', label, jsonb_build_object('office', $2::text, " \
+	"'service', $5::text) FROM tk), ev AS (SELECT " EVENT_SQL("'issued'", "NULL::int") \
+	" FROM (SELECT *, issued_at AS now_at FROM tk) x) " \
+	"SELECT tk.id, tk.label, (SELECT count(*) FROM ev) FROM tk"
+
+static struct db_stmt stmt_walk_in = {
+	"WITH " NUMBER_SQL("") ", "
+	"tk AS (INSERT INTO tickets (municipality, office, day, service, label, kind, issued_at) "
+	"SELECT $1, $2, $3::date, $5, " LABEL_SQL ", 'walk_in', to_timestamp($6) FROM n "
+	"RETURNING id, municipality, office, label, service, issued_at), " ISSUED_SQL, 7, 0 };
+static struct db_stmt stmt_check_in = {
+	"WITH bk AS (UPDATE bookings SET status = 'checked_in', updated_at = now() "
+	"WHERE reference = $8 AND municipality = $1 AND office = $2 AND service = $5 "
+	"AND status = 'booked' AND starts_at = to_timestamp($9) RETURNING reference, starts_at), "
+	NUMBER_SQL("FROM bk") ", "
+	"tk AS (INSERT INTO tickets (municipality, office, day, service, label, kind, booking, "
+	"due_at, issued_at) SELECT $1, $2, $3::date, $5, " LABEL_SQL ", 'reservation', "
+	"bk.reference, bk.starts_at, to_timestamp($6) FROM n, bk "
+	"RETURNING id, municipality, office, label, service, issued_at), "
+	"ci AS (INSERT INTO audit_log (municipality, actor, action, subject, detail) "
+	"SELECT $1, $7, 'booking.checked_in', $8, jsonb_build_object('ticket', label) FROM tk), "
+	ISSUED_SQL, 9, 0 };
+static struct db_stmt stmt_booking = {
+	"SELECT municipality, office, service, status, extract(epoch FROM starts_at)::bigint "
+	"FROM bookings WHERE reference = $1", 1, 0 };
+
+/* Takes a just-issued ticket out of the counts it was loaded into (walk-in, due or later). */
+static void
+forget_new_ticket(const struct queue_ctx *q, struct estimate_input *in, int s)
+{
+	double later = (double)(q->booking_start - q->now);
+
+	if (q->booking[0] == '\0') {
+		if (in->waiting[s] > 0)
+			in->waiting[s]--;
+	} else if (q->booking_start <= q->now) {
+		if (in->due[s] > 0)
+			in->due[s]--;
+	} else {
+		for (size_t i = 0; i < in->nupcoming[s]; i++) {
+			if (in->upcoming[s][i] == later) {
+				in->upcoming[s][i] = in->upcoming[s][--in->nupcoming[s]];
+				break;
+			}
+		}
+	}
+}
+
+/* The issued ticket as the 201 shows it, with position, estimate and flag. */
+static void
+ticket_answer(struct request *r, const struct db_result *res)
+{
+	struct queue_ctx *q = r->ctx;
+	struct estimate_input *in;
+	int s = queue_service_index(q->office, q->svc->id);
+	double wait;
+	size_t ahead;
+	char issued[26];
+
+	if (!res->ok) {
+		req_db_failed(r, res);
+		return;
+	}
+	in = xmalloc(sizeof *in);
+	if (!queue_estimate_load(q->office, res->pg, q->now, in)) {
+		free(in);
+		req_problem(r, 500, "internal_error", "the wait could not be estimated");
+		return;
+	}
+	/* The new ticket is among the rows: it waits behind the others, not itself. */
+	forget_new_ticket(q, in, s);
+	ahead = in->waiting[s] + in->due[s];
+	wait = queue_estimate_minutes(q->office, in, s, q->now);
+	waitest_free(in->est);
+	free(in);
+	clock_format_jst(q->now, issued);
+	req_json(r, 201, json_pack("{s:I, s:s, s:s, s:o, s:s, s:I, s:i, s:s, s:s}",
+	    "ticket", (json_int_t)q->ticket_id, "number", q->label, "service", q->svc->id,
+	    "service_names", queue_service_names(q->svc->id), "office", q->office->id,
+	    "position", (json_int_t)(ahead + 1), "estimated_wait_min", (int)(wait + 0.5),
+	    "flag", waitest_flag_name(waitest_flag(wait, (double)r->cfg->queue_busy_minutes,
+	    (double)r->cfg->queue_very_busy_minutes)), "issued_at", issued));
+}
+
+/* The issuing statement ran. */
+static void
+issued(struct request *r, const struct db_result *res)
+{
+	struct queue_ctx *q = r->ctx;
+
+	if (!res->ok) {
+		req_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(res->pg) != 1) {
+		req_problem_json(r, problem_field(409, "booking_changed", "booking",
+		    "the booking changed meanwhile (cancelled, moved or already checked in)"));
+		return;
+	}
+	q->ticket_id = strtoll(PQgetvalue(res->pg, 0, 0), NULL, 10);
+	snprintf(q->label, sizeof q->label, "%s", PQgetvalue(res->pg, 0, 1));
+	log_info("ticket %s issued at %s for %s", q->label, q->office->id, q->svc->id);
+	queue_state_send(r, ticket_answer);
+}
+
+/* Sends the statement that issues a ticket (a walk-in, or a check-in when booking is set). */
+static void
+issue_send(struct request *r)
+{
+	struct queue_ctx *q = r->ctx;
+	char now[24], prefix[2], start[24], who[40];
+	const char *p[9];
+
+	queue_prefix_of(q->svc->id, prefix);
+	snprintf(now, sizeof now, "%lld", (long long)q->now);
+	snprintf(start, sizeof start, "%lld", (long long)q->booking_start);
+	p[0] = q->municipality, p[1] = q->office->id, p[2] = q->day, p[3] = prefix;
+	p[4] = q->svc->id, p[5] = now, p[6] = queue_actor(r, who), p[7] = q->booking, p[8] = start;
+	if (!req_db(r, q->booking[0] ? &stmt_check_in : &stmt_walk_in, p, issued))
+		return;
+}
+
+/* The office is open now (the calendar says so), else answers 422. */
+static bool
+office_open_now(struct request *r, struct queue_ctx *q)
+{
+	struct cal_day day;
+	cdate today;
+	int minute;
+
+	clock_jst(q->now, &today, &minute);
+	cal_day(&q->office->cal, today, &day);
+	for (size_t i = 0; i < day.hours.n; i++) {
+		if (minute >= day.hours.iv[i].from && minute < day.hours.iv[i].to)
+			return true;
+	}
+	req_problem(r, 422, "office_closed", "the office is not open now");
+	return false;
+}
+
+/* Check-in: the booking arrived; check office, day and the grace window. */
+static void
+booking_loaded(struct request *r, const struct db_result *res)
+{
+	struct queue_ctx *q = r->ctx;
+	const PGresult *pg = res->pg;
+	long early = r->cfg->queue_checkin_early_minutes * 60;
+	long late = r->cfg->queue_checkin_late_minutes * 60;
+	char opens[26];
+	json_t *p;
+
+	if (!res->ok) {
+		req_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(pg) != 1 || strcmp(PQgetvalue(pg, 0, 1), q->office->id) != 0) {
+		req_problem_json(r, problem_field(404, "booking_not_found", "booking",
+		    "no booking with that reference at this office"));
+		return;
+	}
+	if (strcmp(PQgetvalue(pg, 0, 3), "booked") != 0) {
+		req_problem_json(r, problem_field(409, "booking_not_open", "booking",
+		    "the booking is not waiting for a check-in (cancelled or already checked in)"));
+		return;
+	}
+	q->booking_start = (time_t)strtoll(PQgetvalue(pg, 0, 4), NULL, 10);
+	q->svc = cal_service_find(&q->office->cal, PQgetvalue(pg, 0, 2));
+	if (q->svc == NULL) {
+		req_problem(r, 409, "service_not_offered", "the office no longer offers that service");
+		return;
+	}
+	if (q->now < q->booking_start - early) {
+		clock_format_jst(q->booking_start - early, opens);
+		p = problem_field(422, "too_early", "booking", "check-in opens a little before "
+		    "the reserved time; please come back then");
+		json_object_set_new(p, "checkin_opens_at", json_string(opens));
+		req_problem_json(r, p);
+		return;
+	}
+	if (q->now > q->booking_start + late) {
+		req_problem_json(r, problem_field(422, "too_late", "booking", "the reserved time "
+		    "has passed; take a walk-in ticket if the service allows it, or book again"));
+		return;
+	}
+	issue_send(r);
+}
+
+/* The kiosk or staff token was accepted: issue the ticket. */
+static void
+ticket_authorized(struct request *r)
+{
+	struct queue_ctx *q = r->ctx;
+	const char *p[1] = { q->booking };
+	struct cal_day day;
+
+	if (!office_open_now(r, q))
+		return;
+	if (q->booking[0] != '\0') {
+		if (!req_db(r, &stmt_booking, p, booking_loaded))
+			return;
+		return;
+	}
+	cal_day(&q->office->cal, cdate_from_time(q->now), &day);
+	if (cal_day_policy(q->svc, &day) == CAL_POLICY_REQUIRED) {
+		req_problem_json(r, problem_field(422, "reservation_required", "service",
+		    "this service is by reservation only today; book a slot"));
+		return;
+	}
+	issue_send(r);
+}
+
+/* Reads {"service"} or {"booking"}; answers 400/404 when neither is usable. */
+static bool
+parse_ticket_body(struct request *r, struct queue_ctx *q, json_t *body)
+{
+	json_t *svc = json_object_get(body, "service"), *bk = json_object_get(body, "booking");
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "service") != 0 && strcmp(key, "booking") != 0) {
+			req_problem_json(r, problem_field(400, "unknown_field", key,
+			    "a ticket takes service or booking"));
+			return false;
+		}
+	}
+	if ((svc == NULL) == (bk == NULL)) {
+		req_problem_json(r, problem_field(400, "missing_field", "service",
+		    "give either service (a walk-in) or booking (a check-in)"));
+		return false;
+	}
+	if (bk != NULL) {
+		if (!json_is_string(bk) || !token_reference_normalise(json_string_value(bk),
+		    q->booking)) {
+			req_problem_json(r, problem_field(400, "invalid_field", "booking",
+			    "booking must be a reference such as K7Q-4MXD"));
+			return false;
+		}
+		return true;
+	}
+	if (!json_is_string(svc) ||
+	    (q->svc = cal_service_find(&q->office->cal, json_string_value(svc))) == NULL) {
+		req_problem_json(r, problem_field(json_is_string(svc) ? 404 : 400,
+		    json_is_string(svc) ? "service_not_offered" : "invalid_field", "service",
+		    "this office offers no such service"));
+		return false;
+	}
+	return true;
+}
+
+void
+api_ticket_create(struct request *r)
+{
+	static const char *const none[] = { NULL };
+	struct queue_ctx *q;
+	json_t *body;
+	bool ok;
+
+	if ((q = queue_begin(r, req_param(r, "office"))) == NULL || !req_query_allow(r, none) ||
+	    (body = req_body_object(r)) == NULL)
+		return;
+	ok = parse_ticket_body(r, q, body);
+	json_decref(body);
+	if (ok)
+		staff_require(r, q->office->id, STAFF_KIOSK, ticket_authorized);
+}
