@@ -2,7 +2,7 @@
 # Benchmark: POST /v1/bookings at CONNECTIONS keep-alive connections, each
 # request for a distinct free place (bench/bookload.c), then pgbench running the
 # daemon's own booking statement (stmt_create, extracted from
-# server/api_bookings.c at run time) at as many clients, on the same cluster in
+# server/api/bookings_create.c at run time) at as many clients, on the same cluster in
 # the same run, each phase from empty tables. Reports bookings/s, p50/p99
 # latency, the daemon/pgbench ratio, and the daemon's peak RSS and CPU share.
 #
@@ -36,13 +36,13 @@ cc $cflags -o "$tmp/bookload" bench/bookload.c $(pkg-config --cflags --libs libe
 
 # The booking statement exactly as the daemon prepares it: the string literals
 # of TAKE_SLOT and INSERT_BOOKING, joined as stmt_create joins them.
-grep -q 'stmt_create = { "WITH " TAKE_SLOT ", " INSERT_BOOKING, 23, 0 }' server/api_bookings.c ||
+grep -q 'stmt_create = { "WITH " TAKE_SLOT ", " INSERT_BOOKING, 23, 0 }' server/api/bookings_create.c ||
 	{ echo "bench: stmt_create changed shape; update bench/bookings.sh" >&2; exit 1; }
 macro() {
 	awk -v name="$1" '
 	$0 ~ "^#define " name " *\\\\$" { on = 1; next }
 	on { l = $0; while (match(l, /"[^"]*"/)) { printf "%s", substr(l, RSTART + 1, RLENGTH - 2);
-	    l = substr(l, RSTART + RLENGTH) } if ($0 !~ /\\$/) exit }' server/api_bookings.c
+	    l = substr(l, RSTART + RLENGTH) } if ($0 !~ /\\$/) exit }' server/api/bookings_create.c
 }
 printf 'WITH %s, %s' "$(macro TAKE_SLOT)" "$(macro INSERT_BOOKING)" >"$tmp/stmt_create.sql"
 
@@ -192,7 +192,7 @@ echo "ratio daemon/pgbench: $ratio in bookings/s (goal >= 0.7 at 32 connections)
 echo "daemon CPU during its phase: $d_cpu % of one core ($d_us us per request); peak RSS (VmHWM) $((rss / 1024)) MiB ($rss KiB)"
 echo "/slot: bookings per slot_usage row; PG us, daemon, client: CPU microseconds per booking;"
 echo "busy: the whole machine's CPU (other work on it included)"
-echo "statement: the daemon's, extracted from server/api_bookings.c (checked against pg_stat_activity)"
+echo "statement: the daemon's, extracted from server/api/bookings_create.c (checked against pg_stat_activity)"
 echo "commands:"
 echo "  $bookload_cmd"
 echo "  $pgbench_cmd"
