@@ -32,7 +32,7 @@ MACHINERY := log clock router jsonw ratelimit ydoc config config_load config_mun
              token staff db migrate migrations_data http request slot_counts events
 API       := routes rules availability booking_request bookings_create bookings_manage \
              bookings_two_visit bookings_ics holds queue_state tickets counters \
-             queue_view display display_data
+             queue_view display display_data openapi openapi_data
 SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
                $(API:%=$(B)/server/api/%.o) $(B)/server/main.o
 
@@ -65,7 +65,7 @@ UNIT_BINS := $(UNIT:%=tests/check_%)
 INTEGRATION := system availability bookings display queue client
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
-.PHONY: all deps run check unit integration install clean distclean
+.PHONY: all deps run check lint unit integration install clean distclean
 all: server/madoguchid client/madoguchi
 
 deps:
@@ -101,6 +101,13 @@ $(B)/server/api/display_data.c: server/embed-display.sh $(DISPLAY_FILES)
 $(B)/server/api/display_data.o: $(B)/server/api/display_data.c $(B)/flags
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
 
+# And the contract (docs/openapi.yaml), served at GET /v1/openapi.yaml.
+$(B)/server/api/openapi_data.c: server/embed-openapi.sh docs/openapi.yaml
+	@mkdir -p $(@D)
+	./server/embed-openapi.sh docs/openapi.yaml > $@
+$(B)/server/api/openapi_data.o: $(B)/server/api/openapi_data.c $(B)/flags
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
+
 server/madoguchid: $(SERVER_OBJS) build/flavour
 	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJS) $(call pc_libs,$(PKGS)) -lm
 
@@ -127,7 +134,13 @@ unit: $(UNIT_BINS)
 integration: all $(INTEGRATION_BINS)
 	@./tests/integration/run.sh
 
+# The contract, linted offline by the pinned Redocly CLI (redocly.yaml).
+REDOCLY_ENV := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
+lint:
+	@$(REDOCLY_ENV) npx --no-install redocly lint --format=stylish docs/openapi.yaml
+
 check: deps
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory integration

@@ -1,12 +1,18 @@
 #!/bin/sh
 # Installs the Debian packages madoguchi needs to build, test and run, if any are
-# missing. Safe to run again: it does nothing when everything is present.
+# missing, then the pinned npm tools (package-lock.json) that lint the contract and
+# validate the tests' answers against it. Safe to run again: it does nothing when
+# everything is present.
 set -eu
+cd "$(dirname "$0")/.."
 
 # chromium and a Japanese font: the lobby display's browser test (check_display).
 PKGS="build-essential pkg-config libevent-dev libpq-dev libyaml-dev check
 libjansson-dev libsodium-dev libcurl4-openssl-dev postgresql curl
 chromium fonts-noto-cjk"
+# node and npm: Redocly CLI and ajv (docs/openapi.yaml). Any node >= 18.17 will do,
+# so one installed another way (nodesource, nvm) is left alone.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 
 missing=""
 for p in $PKGS; do
@@ -14,7 +20,21 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+
+# The npm tools, when node_modules is missing or was installed from another lockfile.
+npm_tools() {
+	if cmp -s package-lock.json node_modules/.madoguchi-lock.json; then
+		return 0
+	fi
+	echo "deps: installing the npm tools (package-lock.json)" >&2
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	cp package-lock.json node_modules/.madoguchi-lock.json
+}
+
+if [ -z "$missing" ]; then
+	npm_tools
+	exit 0
+fi
 
 echo "deps: installing:$missing" >&2
 if [ "$(id -u)" -ne 0 ]; then
@@ -30,3 +50,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+npm_tools

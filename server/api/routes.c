@@ -8,6 +8,7 @@
 #include "app.h"
 #include "config.h"
 #include "api/display.h"
+#include "api/openapi.h"
 #include "events.h"
 #include "core/problem.h"
 #include "request.h"
@@ -99,6 +100,7 @@ const struct router_route api_routes[] = {
 	{ ROUTER_GET, "/v1/offices", H(offices), "offices", 1 },
 	{ ROUTER_GET, "/v1/offices/{office}/availability", H(api_availability), "availability", 1 },
 	{ ROUTER_GET, "/v1/holidays", H(api_holidays), "holidays", 1 },
+	{ ROUTER_GET, "/v1/openapi.yaml", H(api_openapi), "openapi", 1 },
 	{ ROUTER_POST, "/v1/bookings", H(api_booking_create), "booking_create", 2 },
 	{ ROUTER_GET, "/v1/bookings/{reference}", H(api_booking_get), "booking_get", 1 },
 	{ ROUTER_DELETE, "/v1/bookings/{reference}", H(api_booking_cancel), "booking_cancel", 2 },
