@@ -298,8 +298,13 @@ shot_finish(struct shot *s, CURLcode rc)
 {
 	json_t *j;
 
-	if (rc == CURLE_OK)
+	if (rc == CURLE_OK) {
+		char *ct = NULL;
 		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
+		curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &ct);
+		itest_record("POST", "/v1/bookings", s->status, ct, s->out.data ? s->out.data : "",
+		    s->out.len);
+	}
 	j = s->out.data ? json_loadb(s->out.data, s->out.len, 0, NULL) : NULL;
 	snprintf(s->code, sizeof s->code, "%s", str_or_empty(j, "code"));
 	snprintf(s->ref, sizeof s->ref, "%s", str_or_empty(j, "reference"));

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -242,6 +243,42 @@ collect(char *p, size_t size, size_t n, void *arg)
 }
 
 void
+itest_record(const char *method, const char *path, long status, const char *ctype,
+    const char *body, size_t len)
+{
+	const char *dir = getenv("MADOGUCHI_TEST_TMP");
+	char file[600];
+	json_t *line;
+	char *text;
+	int fd;
+
+	if (dir == NULL || dir[0] == '\0' || status == 0)
+		return;
+	snprintf(file, sizeof file, "%s/responses", dir);
+	if (mkdir(file, 0755) != 0 && errno != EEXIST)
+		ck_abort_msg("cannot create %s: %s", file, strerror(errno));
+	snprintf(file, sizeof file, "%s/responses/%ld.jsonl", dir, (long)getpid());
+	line = json_pack("{s:s, s:s, s:i, s:s?, s:o}", "method", method, "path", path,
+	    "status", (int)status, "content_type", ctype, "body",
+	    body != NULL ? json_stringn(body, len) : json_null());
+	if (line == NULL)	/* the body is not UTF-8: the validator says so */
+		line = json_pack("{s:s, s:s, s:i, s:s?, s:b}", "method", method, "path", path,
+		    "status", (int)status, "content_type", ctype, "body_not_utf8", 1);
+	ck_assert(line != NULL);
+	text = json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(line);
+	ck_assert(text != NULL);
+	text = realloc(text, strlen(text) + 2);
+	strcat(text, "\n");
+	/* One write on an O_APPEND descriptor: lines never interleave. */
+	fd = open(file, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	ck_assert_msg(fd >= 0, "cannot open %s: %s", file, strerror(errno));
+	ck_assert((size_t)write(fd, text, strlen(text)) == strlen(text));
+	close(fd);
+	free(text);
+}
+
+void
 itest_http(const struct itest_daemon *d, const char *method, const char *path,
     const char *body, size_t len, const char *ctype, const char *const *headers,
     struct itest_resp *r)
@@ -279,6 +316,8 @@ itest_http(const struct itest_daemon *d, const char *method, const char *path,
 	r->len = b.len;
 	r->headers = h.data;
 	r->json = json_loadb(b.data, b.len, 0, NULL);
+	itest_record(method, path, r->status, itest_header(r, "Content-Type", ct, sizeof ct),
+	    b.data, b.len);
 }
 
 void

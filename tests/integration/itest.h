@@ -56,6 +56,13 @@ int itest_run_daemon_cmd(const char *const *args, char **err);
 void itest_http(const struct itest_daemon *d, const char *method, const char *path,
     const char *body, size_t len, const char *ctype, const char *const *headers,
     struct itest_resp *r);
+/*
+ * Appends one answer to $MADOGUCHI_TEST_TMP/responses/PID.jsonl for run.sh's
+ * check against docs/openapi.yaml (tests/openapi/validate.mjs); itest_http
+ * records all of its own. Nothing without MADOGUCHI_TEST_TMP or a status.
+ */
+void itest_record(const char *method, const char *path, long status, const char *ctype,
+    const char *body, size_t len);
 /* GET shorthand. */
 void itest_get(const struct itest_daemon *d, const char *path, struct itest_resp *r);
 /* POST of a JSON text. */

@@ -33,4 +33,13 @@ for t in tests/integration/check_*; do
 	case $t in *.c | *.h | *.o) continue ;; esac
 	"./$t" || status=1
 done
+
+# Every answer the programs received must be one docs/openapi.yaml allows.
+set -- "$tmp"/responses/*.jsonl
+if [ -e "$1" ]; then
+	node tests/openapi/validate.mjs "$@" || status=1
+else
+	echo "openapi: no answers were recorded" >&2
+	status=1
+fi
 exit $status
