@@ -562,6 +562,38 @@ START_TEST(rate_limited)
 }
 END_TEST
 
+/* The daemon serves the contract it was built with, byte for byte. */
+START_TEST(openapi_document_served)
+{
+	struct itest_resp r;
+	char ct[128];
+	FILE *fp = fopen("docs/openapi.yaml", "rb");
+	char *want;
+	long n;
+
+	ck_assert_msg(fp != NULL, "docs/openapi.yaml is missing");
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	rewind(fp);
+	want = calloc(1, (size_t)n + 1);
+	ck_assert_int_eq((long)fread(want, 1, (size_t)n, fp), n);
+	fclose(fp);
+	itest_get(&d, "/v1/openapi.yaml", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(itest_header(&r, "Content-Type", ct, sizeof ct),
+	    "application/yaml; charset=utf-8");
+	ck_assert_uint_eq(r.len, (size_t)n);
+	ck_assert(memcmp(r.body, want, (size_t)n) == 0);
+	ck_assert(strncmp(r.body, "openapi: 3.1.", 13) == 0);
+	itest_resp_free(&r);
+	free(want);
+	itest_get(&d, "/v1/openapi.yaml?format=json", &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(itest_str(&r, "code"), "unknown_parameter");
+	itest_resp_free(&r);
+}
+END_TEST
+
 /* The suite. */
 static Suite *
 system_suite(void)
@@ -580,6 +612,7 @@ system_suite(void)
 	tcase_add_test(api, body_too_large_413);
 	tcase_add_test(api, malformed_json_bodies);
 	tcase_add_test(api, wrong_content_type_415);
+	tcase_add_test(api, openapi_document_served);
 	suite_add_tcase(s, api);
 
 	tcase_add_checked_fixture(db, setup, teardown);
