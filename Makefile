@@ -134,10 +134,12 @@ unit: $(UNIT_BINS)
 integration: all $(INTEGRATION_BINS)
 	@./tests/integration/run.sh
 
-# The contract, linted offline by the pinned Redocly CLI (redocly.yaml).
+# The contract, linted offline by the pinned Redocly CLI (redocly.yaml), and every
+# problem code the server writes found in it.
 REDOCLY_ENV := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 lint:
 	@$(REDOCLY_ENV) npx --no-install redocly lint --format=stylish docs/openapi.yaml
+	@node tests/openapi/codes.mjs
 
 check: deps
 	@$(MAKE) --no-print-directory lint
