@@ -458,9 +458,11 @@ END_TEST
 
 START_TEST(attendee_legal_representative)
 {
-	struct rules_facts f = holder("2015-06-01", "2022-03-01");
+	struct rules_facts f = holder("2015-06-01", "2024-03-01");
 	struct rules_verdict v;
 
+	/* A certificate re-issued to expire before the card, so it is not steered to the card. */
+	f.user_expires_on = D("2026-06-01");
 	f.attendee = RULES_ATT_LEGAL_REP;
 	f.holder_attends = true;
 	v = judge(RULES_SVC_ECERT_RENEWAL, "2026-05-01", &f);
@@ -552,7 +554,7 @@ START_TEST(fees)
 	struct rules_settings s = rules_settings_default();
 	struct rules_verdict v;
 
-	ck_assert_int_eq(s.lost_card_fee_yen, 1000);
+	ck_assert_int_eq(s.lost_card_fee.card_yen + s.lost_card_fee.certificate_yen, 1000);
 	ck_assert_int_eq(s.mail_turnaround_days, 7);
 	v = judge(RULES_SVC_CARD_REISSUE_LOST, "2025-05-01", &f);
 	ck_assert(v.allowed);
@@ -561,7 +563,7 @@ START_TEST(fees)
 	assert_doc(&v, "identity_documents", true);
 	ck_assert(has_notice(&v, "lost_card_fee"));
 	ck_assert(strstr(v.notices[0].message_ja, "1000円") != NULL);
-	s.lost_card_fee_yen = 1100;
+	s.lost_card_fee.card_yen = 900;
 	v = judge_with(&s, RULES_SVC_CARD_REISSUE_LOST, "2025-05-01", &f);
 	ck_assert_int_eq(v.fee_yen, 1100);
 	f.card_lost = true;
