@@ -126,7 +126,7 @@ struct rules_document {
 	const char *label_en;	/* English label */
 };
 
-#define RULES_MESSAGE_MAX 320
+#define RULES_MESSAGE_MAX 768
 
 /* A notice attached to a verdict; messages may hold dates. */
 struct rules_notice {
