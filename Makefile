@@ -37,7 +37,7 @@ SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
                $(API:%=$(B)/server/api/%.o) $(B)/server/main.o
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped token ratelimit waitest client_ticket client_sse client_http
+UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped seeds token ratelimit waitest client_ticket client_sse client_http
 # (core/NAME for the pure domain).
 CONFIG_MODS  := config config_load config_muni ydoc log core/calendar core/holidays \
                 core/cdate core/rules core/xmalloc
@@ -55,6 +55,7 @@ ratelimit_MODS := ratelimit core/xmalloc
 waitest_MODS := core/waitest
 eligibility_MODS := core/eligibility core/rules core/cdate core/problem core/xmalloc
 shipped_MODS := $(CONFIG_MODS)
+seeds_MODS   := $(CONFIG_MODS)
 # Client unit tests: tests/check_client_NAME.c links the client modules in client_NAME_MODS.
 client_ticket_MODS := ticket escpos sjis text buf
 client_sse_MODS := sse buf

@@ -17,6 +17,22 @@ config_office(const struct config *cfg, const char *id)
 	return NULL;
 }
 
+const struct config_municipality *
+config_municipality_find(const struct config *cfg, const char *id)
+{
+	for (size_t i = 0; i < cfg->nmunicipalities; i++) {
+		if (strcmp(cfg->municipalities[i].id, id) == 0)
+			return &cfg->municipalities[i];
+	}
+	return NULL;
+}
+
+const struct rules_settings *
+config_office_settings(const struct config *cfg, const struct config_office *office)
+{
+	return &cfg->municipalities[office->municipality].settings;
+}
+
 bool
 config_office_offers(const struct config_office *office, const char *service)
 {

@@ -7,6 +7,7 @@
 #define MADOGUCHI_CONFIG_H
 
 #include "core/calendar.h"
+#include "core/rules.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@ struct config_municipality {
 	char *id;		/* "kasugai": lower-case letters, digits, '-' */
 	struct config_name name; /* "春日井市" / "Kasugai City" */
 	char *file;		/* the file it came from, for messages */
+	struct rules_settings settings; /* fees, mail turnaround, ID lists (`settings`) */
 };
 
 #define CONFIG_MAX_COUNTERS 32
@@ -36,6 +38,8 @@ struct config_counter {
 struct config_office {
 	char *id;		/* "kasugai-main", unique across all municipalities */
 	struct config_name name; /* display name */
+	char *address;		/* postal address as the city prints it, or NULL */
+	char *phone;		/* telephone number, or NULL */
 	size_t municipality;	/* index into config.municipalities */
 	struct cal_office cal;	/* hours, rules, services offered, peak factors */
 	struct config_counter counters[CONFIG_MAX_COUNTERS]; /* in file order */
@@ -77,6 +81,12 @@ struct config {
 	size_t noffices;
 };
 
+/* Finds a municipality by id, or NULL. */
+const struct config_municipality *config_municipality_find(const struct config *cfg,
+    const char *id);
+/* The settings of office's municipality. */
+const struct rules_settings *config_office_settings(const struct config *cfg,
+    const struct config_office *office);
 /* Finds an office by id, or NULL. */
 const struct config_office *config_office(const struct config *cfg, const char *id);
 /* The counter with number id at office, or NULL. */

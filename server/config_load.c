@@ -404,6 +404,8 @@ config_unref(struct config *cfg)
 		struct config_office *o = &cfg->offices[i];
 		free(o->id);
 		free(o->file);
+		free(o->address);
+		free(o->phone);
 		name_free(&o->name);
 	}
 	free(cfg->municipalities);

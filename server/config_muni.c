@@ -632,7 +632,8 @@ calendar_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *
 		return ydoc_each_pair(y, v, "peak", peak_pair, op);
 	return ydoc_fail(y, k, "unknown key '%s' in %s (expected one of: %s)", key,
 	    op->defaults_only ? "defaults" : "office", op->defaults_only ?
-	    "rules, services, peak" : "id, name, note, hours, rules, services, peak, counters");
+	    "rules, services, peak" :
+	    "id, name, note, address, phone, hours, rules, services, peak, counters");
 }
 
 /* The node a calendar validation error points at. */
@@ -677,6 +678,39 @@ validate_calendar(struct ydoc *y, const char *id, const struct cal_office *cal,
 	return ydoc_fail(y, error_node(at, &e), "office %s: %s", id, e.message);
 }
 
+/* Reads a non-empty string into *out. */
+static bool
+parse_text(struct ydoc *y, const yaml_node_t *n, const char *key, char **out)
+{
+	const char *text;
+
+	if (!ydoc_want_scalar(y, n, "a string") || !ydoc_string(y, n, key, &text))
+		return false;
+	if (text[0] == '\0')
+		return ydoc_fail(y, n, "%s: must not be empty", key);
+	free(*out);
+	*out = xstrdup(text);
+	return true;
+}
+
+/* Reads a telephone number: digits in groups joined by '-', 6 to 20 characters. */
+static bool
+parse_phone(struct ydoc *y, const yaml_node_t *n, char **out)
+{
+	const char *s;
+	size_t len;
+
+	if (!ydoc_want_scalar(y, n, "a telephone number"))
+		return false;
+	s = ydoc_scalar(n);
+	len = strlen(s);
+	if (len < 6 || len > 20 || strspn(s, "0123456789-") != len || s[0] == '-' ||
+	    s[len - 1] == '-' || strstr(s, "--") != NULL)
+		return ydoc_fail(y, n, "phone: '%s' is not a telephone number such as "
+		    "011-205-3238", s);
+	return parse_text(y, n, "phone", out);
+}
+
 /* An office being parsed, with where its parts came from. */
 struct office_ctx {
 	struct config_office *o;	/* the office */
@@ -699,6 +733,10 @@ office_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *ar
 		return parse_name(y, v, &oc->o->name);
 	if (strcmp(key, "note") == 0)
 		return ydoc_want_scalar(y, v, "a note");
+	if (strcmp(key, "address") == 0)
+		return parse_text(y, v, "address", &oc->o->address);
+	if (strcmp(key, "phone") == 0)
+		return parse_phone(y, v, &oc->o->phone);
 	if (strcmp(key, "counters") == 0) {
 		oc->counters = v;	/* read once the services are known */
 		return true;
@@ -883,6 +921,102 @@ parse_defaults(struct ydoc *y, const yaml_node_t *v, struct muni_parse *mp)
 	return ydoc_each_pair(y, v, "defaults", calendar_pair, &op);
 }
 
+/* Pair callback for a fee {card, certificate} (yen, 0..100000 each). */
+static bool
+fee_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	struct rules_fee *fee = arg;
+	const char *key = ydoc_scalar(k);
+	long yen;
+
+	if (strcmp(key, "card") != 0 && strcmp(key, "certificate") != 0)
+		return ydoc_fail(y, k, "unknown key '%s' in fee (expected one of: card, "
+		    "certificate)", key);
+	if (!ydoc_long(y, v, key, 0, 100000, &yen))
+		return false;
+	if (strcmp(key, "card") == 0)
+		fee->card_yen = (int)yen;
+	else
+		fee->certificate_yen = (int)yen;
+	return true;
+}
+
+/* Reads a named choice with parse into *out, explaining the names on failure. */
+static bool
+parse_choice(struct ydoc *y, const yaml_node_t *n, const char *key, const char *names,
+    bool (*parse)(const char *, void *), void *out)
+{
+	if (!ydoc_want_scalar(y, n, names))
+		return false;
+	if (parse(ydoc_scalar(n), out))
+		return true;
+	return ydoc_fail(y, n, "%s: unknown value '%s' (expected %s)", key, ydoc_scalar(n),
+	    names);
+}
+
+/* Adapters from the rules parsers to parse_choice. */
+static bool
+list_a(const char *s, void *out)
+{
+	return rules_id_list_a_parse(s, out);
+}
+
+static bool
+list_b(const char *s, void *out)
+{
+	return rules_id_list_b_parse(s, out);
+}
+
+static bool
+pin_ids(const char *s, void *out)
+{
+	return rules_pin_ids_parse(s, out);
+}
+
+/* Pair callback for the municipality's rule settings (RULES.md §6). */
+static bool
+settings_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	struct rules_settings *s = arg;
+	const char *key = ydoc_scalar(k);
+	long val;
+
+	if (strcmp(key, "lost_card_fee") == 0)
+		return ydoc_each_pair(y, v, key, fee_pair, &s->lost_card_fee);
+	if (strcmp(key, "damaged_card_fee") == 0)
+		return ydoc_each_pair(y, v, key, fee_pair, &s->damaged_card_fee);
+	if (strcmp(key, "mail_turnaround_days") == 0 && ydoc_long(y, v, key, 1, 60, &val))
+		return (s->mail_turnaround_days = (int)val) > 0;
+	if (strcmp(key, "pin_reset_extra_minutes") == 0 && ydoc_long(y, v, key, 0, 120, &val)) {
+		for (int i = 0; i < RULES_SVC_COUNT; i++)
+			s->pin_reset_extra_minutes[i] = (int)val;
+		return true;
+	}
+	if (strcmp(key, "pin_reset_same_visit") == 0)
+		return ydoc_bool(y, v, key, &s->pin_reset_same_visit);
+	if (strcmp(key, "id_list_a") == 0)
+		return parse_choice(y, v, key, "national or sapporo", list_a, &s->id_list_a);
+	if (strcmp(key, "id_list_b") == 0)
+		return parse_choice(y, v, key, "national or oita", list_b, &s->id_list_b);
+	if (strcmp(key, "pin_reset_ids") == 0)
+		return parse_choice(y, v, key, "one_a_or_two_b or one_a_or_one_b", pin_ids,
+		    &s->pin_reset_ids);
+	if (y->cause != NULL)
+		return false;
+	return ydoc_fail(y, k, "unknown key '%s' in settings (expected one of: lost_card_fee, "
+	    "damaged_card_fee, mail_turnaround_days, pin_reset_extra_minutes, "
+	    "pin_reset_same_visit, id_list_a, id_list_b, pin_reset_ids)", key);
+}
+
+/* Parses the settings block over the defaults of RULES.md. */
+static bool
+parse_settings(struct ydoc *y, const yaml_node_t *v, struct muni_parse *mp)
+{
+	struct config_municipality *m = &mp->cfg->municipalities[mp->muni];
+
+	return ydoc_each_pair(y, v, "settings", settings_pair, &m->settings);
+}
+
 /* Pair callback for a municipality file's top level. */
 static bool
 muni_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
@@ -897,9 +1031,11 @@ muni_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
 		return parse_name(y, v, &m->name);
 	if (strcmp(key, "defaults") == 0)
 		return parse_defaults(y, v, mp);
+	if (strcmp(key, "settings") == 0)
+		return parse_settings(y, v, mp);
 	if (strcmp(key, "offices") != 0)
 		return ydoc_fail(y, k, "unknown key '%s' (expected one of: municipality, name, "
-		    "defaults, offices)", key);
+		    "settings, defaults, offices)", key);
 	if (m->id == NULL)
 		return ydoc_fail(y, k, "offices: 'municipality' must come before the offices");
 	if (v->type != YAML_SEQUENCE_NODE)
@@ -941,6 +1077,7 @@ config_muni_load(struct ydoc *y, struct config *cfg, const char *file)
 	cfg->municipalities = xreallocarray(cfg->municipalities, cfg->nmunicipalities + 1,
 	    sizeof *cfg->municipalities);
 	memset(&cfg->municipalities[cfg->nmunicipalities], 0, sizeof *cfg->municipalities);
+	cfg->municipalities[cfg->nmunicipalities].settings = rules_settings_default();
 	cfg->municipalities[cfg->nmunicipalities++].file = xstrdup(file);
 	ok = ydoc_each_pair(y, ydoc_root(y), "the municipality file", muni_pair, mp) &&
 	    muni_complete(y, cfg, mp->muni);

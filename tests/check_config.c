@@ -89,22 +89,22 @@ ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* The shipped configuration loads with its 4 municipalities and 13 offices. */
+/* The shipped configuration loads with its 5 municipalities and 32 offices. */
 START_TEST(shipped_config_loads)
 {
 	struct config *cfg = load_ok(SHIPPED);
-	static const char *const munis[] = { "kasugai", "oita", "sapporo", "shiki" };
+	static const char *const munis[] = { "kasugai", "ogi", "oita", "sapporo", "shiki" };
 
 	ck_assert_str_eq(cfg->path, SHIPPED);
-	ck_assert_uint_eq(cfg->nmunicipalities, 4);
-	ck_assert_uint_eq(cfg->noffices, 13);
-	for (size_t i = 0; i < 4; i++)
+	ck_assert_uint_eq(cfg->nmunicipalities, 5);
+	ck_assert_uint_eq(cfg->noffices, 5 + 4 + 9 + 11 + 3);
+	for (size_t i = 0; i < 5; i++)
 		ck_assert_str_eq(cfg->municipalities[i].id, munis[i]);
 	ck_assert_str_eq(cfg->municipalities[0].name.ja, "春日井市");
 	ck_assert_str_eq(cfg->municipalities[0].name.en, "Kasugai City");
-	ck_assert(ends_with(cfg->municipalities[3].file, "municipalities/shiki.yaml"));
+	ck_assert(ends_with(cfg->municipalities[4].file, "municipalities/shiki.yaml"));
 	for (size_t i = 0; i < cfg->noffices; i++) {
-		ck_assert_uint_lt(cfg->offices[i].municipality, 4);
+		ck_assert_uint_lt(cfg->offices[i].municipality, 5);
 		ck_assert_uint_ge(cfg->offices[i].cal.nservices, 1);
 		ck_assert_ptr_nonnull(cfg->offices[i].name.ja);
 		ck_assert_ptr_nonnull(cfg->offices[i].name.en);
@@ -147,7 +147,11 @@ START_TEST(shipped_offices)
 	for (size_t i = 0; i < 7; i++)
 		ck_assert(config_office_offers(o, all[i]));
 	o = office(cfg, "kasugai-sakashita");
-	ck_assert(config_office_offers(o, "pin_reset"));
+	ck_assert_uint_eq(o->cal.nservices, 7);
+	for (size_t i = 0; i < 7; i++)
+		ck_assert(config_office_offers(o, all[i]));
+	o = office(cfg, "oita-tsurusaki");
+	ck_assert(config_office_offers(o, "ecert_renewal"));
 	ck_assert(!config_office_offers(o, "card_pickup"));
 	o = office(cfg, "sapporo-card-center");
 	ck_assert_str_eq(cfg->municipalities[o->municipality].id, "sapporo");
@@ -508,8 +512,8 @@ END_TEST
 START_TEST(unknown_key_in_municipality_file)
 {
 	MUNI_AT("unknown-key.yaml", "3:1",
-	    "unknown key 'mayor' (expected one of: municipality, name, defaults, offices)");
-	MUNI_AT("office-unknown-key.yaml", "6:5", "unknown key 'phone' in office");
+	    "unknown key 'mayor' (expected one of: municipality, name, settings, defaults, offices)");
+	MUNI_AT("office-unknown-key.yaml", "6:5", "unknown key 'fax' in office");
 	MUNI_AT("name-unknown-lang.yaml", "2:15", "unknown key 'fr' in name");
 }
 END_TEST

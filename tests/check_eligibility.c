@@ -84,7 +84,8 @@ START_TEST(api_example_verdict_shape)
 		"allowed", "code", "kind", "card_expires_on", "user_cert_expires_on",
 		"signature_cert_expires_on", "signature_cert", "window",
 		"health_insurance_grace_until", "visits", "second_visit_earliest", "fee_yen",
-		"documents", "notices",
+		"documents", "notices", "signature_window", "fee_parts", "suggested_service",
+		"pin_reset", "extra_minutes",
 	};
 	json_t *j = verdict_of(example_body("2025-05-01", ""));
 	json_t *doc0, *notice0, *window;
@@ -206,8 +207,8 @@ END_TEST
 START_TEST(legal_representative_must_bring_holder)
 {
 	json_t *j = verdict_of("{\"service\":\"ecert_renewal\",\"visit_date\":\"2026-05-01\","
-	    "\"applicant\":{\"birth_date\":\"2015-06-01\",\"card\":{\"issued_on\":\"2022-03-01\"},"
-	    "\"certificates\":{\"issued_on\":\"2022-03-01\"},"
+	    "\"applicant\":{\"birth_date\":\"2015-06-01\",\"card\":{\"issued_on\":\"2024-03-01\"},"
+	    "\"certificates\":{\"issued_on\":\"2024-03-01\",\"user_expires_on\":\"2026-06-01\"},"
 	    "\"attendee\":\"legal_representative\"}}");
 
 	ck_assert(json_is_false(json_object_get(j, "allowed")));
@@ -252,7 +253,15 @@ START_TEST(malformed_bodies)
 	assert_error("{\"service\":\"ecert_renewal\",\"visit_date\":\"2025-05-01\","
 	    "\"language\":\"fr\"," APPLICANT "}", 400, "unknown_language", "language");
 	assert_error("{\"service\":\"ecert_renewal\",\"visit_date\":\"2025-05-01\","
-	    "\"office\":\"x\"," APPLICANT "}", 400, "unknown_field", "office");
+	    "\"office\":\"X\"," APPLICANT "}", 400, "invalid_field", "office");
+	assert_error("{\"service\":\"ecert_renewal\",\"visit_date\":\"2025-05-01\","
+	    "\"office\":\"x\",\"municipality\":\"y\"," APPLICANT "}", 400, "invalid_field", "office");
+	assert_error("{\"service\":\"ecert_renewal\",\"visit_date\":\"2025-05-01\","
+	    "\"mayor\":\"x\"," APPLICANT "}", 400, "unknown_field", "mayor");
+	assert_error("{\"service\":\"ecert_renewal\",\"visit_date\":\"2100-01-04\","
+	    APPLICANT "}", 400, "date_out_of_range", "visit_date");
+	assert_error("{\"service\":\"ecert_renewal\",\"visit_date\":\"1979-12-31\","
+	    APPLICANT "}", 400, "date_out_of_range", "visit_date");
 	assert_error("{\"service\":\"ecert_renewal\",\"visit_date\":\"2025-05-01\"}", 400,
 	    "missing_field", "applicant");
 	assert_error("{\"service\":\"ecert_renewal\",\"visit_date\":\"2025-05-01\","

@@ -458,9 +458,11 @@ END_TEST
 
 START_TEST(attendee_legal_representative)
 {
-	struct rules_facts f = holder("2015-06-01", "2022-03-01");
+	struct rules_facts f = holder("2015-06-01", "2024-03-01");
 	struct rules_verdict v;
 
+	/* A certificate re-issued to expire before the card, so it is not steered to the card. */
+	f.user_expires_on = D("2026-06-01");
 	f.attendee = RULES_ATT_LEGAL_REP;
 	f.holder_attends = true;
 	v = judge(RULES_SVC_ECERT_RENEWAL, "2026-05-01", &f);
@@ -552,7 +554,7 @@ START_TEST(fees)
 	struct rules_settings s = rules_settings_default();
 	struct rules_verdict v;
 
-	ck_assert_int_eq(s.lost_card_fee_yen, 1000);
+	ck_assert_int_eq(s.lost_card_fee.card_yen + s.lost_card_fee.certificate_yen, 1000);
 	ck_assert_int_eq(s.mail_turnaround_days, 7);
 	v = judge(RULES_SVC_CARD_REISSUE_LOST, "2025-05-01", &f);
 	ck_assert(v.allowed);
@@ -561,7 +563,7 @@ START_TEST(fees)
 	assert_doc(&v, "identity_documents", true);
 	ck_assert(has_notice(&v, "lost_card_fee"));
 	ck_assert(strstr(v.notices[0].message_ja, "1000円") != NULL);
-	s.lost_card_fee_yen = 1100;
+	s.lost_card_fee.card_yen = 900;
 	v = judge_with(&s, RULES_SVC_CARD_REISSUE_LOST, "2025-05-01", &f);
 	ck_assert_int_eq(v.fee_yen, 1100);
 	f.card_lost = true;
@@ -705,6 +707,332 @@ START_TEST(individual_number_in_text)
 }
 END_TEST
 
+
+/* ---- RULES.md §6 ---------------------------------------------------------- */
+
+/* The notice with code in v, failing when it is absent. */
+static const struct rules_notice *
+notice(const struct rules_verdict *v, const char *code)
+{
+	for (size_t i = 0; i < v->n_notices; i++)
+		if (strcmp(v->notices[i].code, code) == 0)
+			return &v->notices[i];
+	ck_abort_msg("notice %s missing", code);
+	return NULL;
+}
+
+/* Asserts notice code's Japanese and English messages contain ja and en. */
+static void
+assert_says(const struct rules_verdict *v, const char *code, const char *ja, const char *en)
+{
+	const struct rules_notice *n = notice(v, code);
+
+	ck_assert_msg(strstr(n->message_ja, ja) != NULL, "%s ja: %s", code, n->message_ja);
+	ck_assert_msg(strstr(n->message_en, en) != NULL, "%s en: %s", code, n->message_en);
+}
+
+/* A proxy with the sealed form but an unverifiable PIN: mailed inquiry, second visit. */
+START_TEST(s6_proxy_unverifiable_pin_two_visits)
+{
+	struct rules_facts f = holder("1990-07-15", "2021-03-01");
+	struct rules_verdict v;
+
+	f.attendee = RULES_ATT_PROXY;
+	f.has_inquiry_form = true;
+	f.pin_user_known = false;
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2025-05-01", &f);
+	ck_assert(v.allowed);
+	ck_assert_int_eq(v.visits, 2);
+	ck_assert(!v.pin_reset);
+	ck_assert_int_eq(v.extra_minutes, 0);
+	ck_assert_int_eq(v.second_visit_earliest, D("2025-05-08"));
+	assert_doc(&v, "visit2_pin_inquiry", true);
+	ck_assert(!has_notice(&v, "pin_reset_at_visit"));
+	assert_says(&v, "pin_reset_by_mail", "2025年5月8日", "2025-05-08");
+	assert_says(&v, "pin_reset_by_mail", "3回", "3 wrong");
+	assert_says(&v, "pin_reset_by_mail", "5回", "5 wrong");
+}
+END_TEST
+
+/* A guardian with a photo ID but an unverifiable PIN: also the mailed route. */
+START_TEST(s6_guardian_unverifiable_pin_two_visits)
+{
+	struct rules_facts f = holder("1990-07-15", "2021-03-01");
+	struct rules_settings s = rules_settings_default();
+	struct rules_verdict v;
+
+	f.attendee = RULES_ATT_GUARDIAN;
+	f.holder_attends = true;
+	f.pin_signature_known = false;
+	s.mail_turnaround_days = 10;
+	v = judge_with(&s, RULES_SVC_ECERT_RENEWAL, "2025-05-01", &f);
+	ck_assert(v.allowed);
+	ck_assert_int_eq(v.visits, 2);
+	ck_assert_int_eq(v.second_visit_earliest, D("2025-05-11"));
+	ck_assert(!v.pin_reset);
+	assert_says(&v, "pin_reset_by_mail", "郵送", "mails an inquiry");
+}
+END_TEST
+
+/* pin_reset by a proxy (or guardian) is never done on the spot. */
+START_TEST(s6_pin_reset_service_by_proxy)
+{
+	struct rules_facts f = holder("1990-07-15", "2021-03-01");
+	struct rules_verdict v;
+
+	f.attendee = RULES_ATT_PROXY;
+	v = judge(RULES_SVC_PIN_RESET, "2025-05-01", &f);
+	ck_assert(v.allowed);
+	ck_assert_int_eq(v.visits, 2);
+	ck_assert(!v.pin_reset);
+	ck_assert_int_eq(v.second_visit_earliest, D("2025-05-08"));
+	assert_doc(&v, "holder_card", true);
+	ck_assert(has_notice(&v, "pin_reset_by_mail"));
+	f.attendee = RULES_ATT_GUARDIAN;
+	v = judge(RULES_SVC_PIN_RESET, "2025-05-01", &f);
+	ck_assert_int_eq(v.visits, 2);
+	f.attendee = RULES_ATT_SELF;
+	v = judge(RULES_SVC_PIN_RESET, "2025-05-01", &f);
+	ck_assert_int_eq(v.visits, 1);
+	ck_assert(v.pin_reset);
+	ck_assert_int_eq(v.extra_minutes, 10);
+	assert_says(&v, "pin_reset_at_visit", "10分", "10 extra minutes");
+}
+END_TEST
+
+/* Where the city resets by mail even for the holder (Shiki), the holder comes twice. */
+START_TEST(s6_holder_reset_by_mail_setting)
+{
+	struct rules_facts f = holder("1990-07-15", "2021-03-01");
+	struct rules_settings s = rules_settings_default();
+	struct rules_verdict v;
+
+	f.pin_user_known = false;
+	v = judge_with(&s, RULES_SVC_ECERT_RENEWAL, "2025-05-01", &f);
+	ck_assert_int_eq(v.visits, 1);
+	ck_assert(v.pin_reset);
+	s.pin_reset_same_visit = false;
+	v = judge_with(&s, RULES_SVC_ECERT_RENEWAL, "2025-05-01", &f);
+	ck_assert_int_eq(v.visits, 2);
+	ck_assert(!v.pin_reset);
+	assert_doc(&v, "pin_reset_id", true);
+	assert_doc(&v, "visit2_pin_inquiry", true);
+	ck_assert(has_notice(&v, "pin_reset_by_mail"));
+}
+END_TEST
+
+/* has_signature false: not_held, no signature PIN, and no holder_must_attend for a guardian. */
+START_TEST(s6_signature_not_held)
+{
+	struct rules_facts f = holder("1990-07-15", "2021-03-01");
+	struct rules_verdict v;
+
+	f.has_signature = false;
+	f.has_signature_given = true;
+	f.pin_signature_known = false;
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2025-05-01", &f);
+	ck_assert(v.allowed);
+	ck_assert_int_eq(v.signature_cert, RULES_SIG_NOT_HELD);
+	ck_assert_str_eq(rules_sigfate_name(v.signature_cert), "not_held");
+	ck_assert_int_eq(v.signature_cert_expires_on, CDATE_NONE);
+	ck_assert(doc(&v, "pin_signature") == NULL);
+	ck_assert(!v.pin_reset);
+	assert_says(&v, "signature_not_held", "署名用電子証明書が搭載されていない",
+	    "no signature certificate");
+	f.attendee = RULES_ATT_GUARDIAN;
+	f.holder_attends = false;
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2025-05-01", &f);
+	ck_assert(v.allowed);
+	ck_assert(!has_notice(&v, "holder_must_attend"));
+}
+END_TEST
+
+/* A signature certificate expiring first has its own window and re-issue; both are listed. */
+START_TEST(s6_signature_own_window)
+{
+	struct rules_facts f = holder("1990-07-15", "2021-03-01");
+	struct rules_verdict v;
+
+	f.signature_expires_on = D("2024-03-24");	/* user certificate: 2025-07-15 */
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2023-12-24", &f);
+	ck_assert(!v.allowed);
+	ck_assert_str_eq(v.code, "before_renewal_window");
+	ck_assert_int_eq(v.signature_window_opens_on, D("2023-12-25"));
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2023-12-25", &f);
+	ck_assert(v.allowed);
+	ck_assert_int_eq(v.kind, RULES_KIND_RENEWAL);
+	ck_assert_int_eq(v.window_opens_on, D("2025-04-16"));
+	ck_assert_int_eq(v.window_closes_on, D("2025-07-15"));
+	ck_assert_int_eq(v.signature_window_opens_on, D("2023-12-25"));
+	ck_assert_int_eq(v.signature_window_closes_on, D("2024-03-24"));
+	assert_says(&v, "signature_own_window", "2023年12月25日", "2023-12-25");
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2024-06-01", &f);
+	ck_assert(v.allowed);
+	ck_assert_int_eq(v.kind, RULES_KIND_REISSUE);
+	ck_assert_int_eq(v.fee_yen, 0);
+	assert_says(&v, "signature_reissue", "2024年3月24日", "2024-03-24");
+}
+END_TEST
+
+/* A card that expires no later than its certificates is steered to a card renewal. */
+START_TEST(s6_card_expires_first)
+{
+	struct rules_facts f = holder("2004-07-15", "2022-06-01");	/* age 17: 5-year card */
+	struct rules_verdict v;
+
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2026-05-01", &f);
+	ck_assert_int_eq(v.card_expires_on, D("2026-07-15"));
+	ck_assert(!v.allowed);
+	ck_assert_str_eq(v.code, "renew_card_instead");
+	ck_assert_str_eq(v.suggested_service, "card_application");
+	ck_assert_int_eq(v.kind, RULES_KIND_NEW_CARD);
+	assert_says(&v, "card_expires_first", "2026年7月15日", "card_application");
+	assert_says(&v, "card_expires_first", "2026年4月16日", "2026-04-16");
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2026-08-01", &f);
+	ck_assert_str_eq(v.code, "card_expired");
+	v = judge(RULES_SVC_CARD_APPLICATION, "2026-05-01", &f);
+	ck_assert(v.allowed);
+}
+END_TEST
+
+/* A foreign resident whose stay ends first is steered to the card as well. */
+START_TEST(s6_stay_expires_first)
+{
+	struct rules_facts f = holder("1990-07-15", "2021-03-01");
+	struct rules_verdict v;
+
+	f.foreign_resident = true;
+	f.stay_expires_on = D("2025-06-30");
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2025-05-01", &f);
+	ck_assert_str_eq(v.code, "renew_card_instead");
+	ck_assert(has_notice(&v, "residence_update_before_expiry"));
+}
+END_TEST
+
+/* A second visit after the expiry is a re-issue: said, with what is unusable. */
+START_TEST(s6_second_visit_after_expiry)
+{
+	struct rules_facts f = holder("1990-07-15", "2021-03-01");
+	struct rules_verdict v;
+
+	f.attendee = RULES_ATT_PROXY;
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2025-07-10", &f);
+	ck_assert(v.allowed);
+	ck_assert_int_eq(v.second_visit_earliest, D("2025-07-17"));
+	assert_says(&v, "second_visit_after_expiry", "再発行（無料）", "re-issue (free of charge)");
+	assert_says(&v, "second_visit_after_expiry", "e-Tax", "e-Tax");
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2025-07-01", &f);
+	ck_assert(!has_notice(&v, "second_visit_after_expiry"));
+}
+END_TEST
+
+/* Under 15 or an adult ward without the legal representative: refused with a code. */
+START_TEST(s6_representative_required)
+{
+	struct rules_facts f = holder("2015-06-01", "2024-03-01");
+	struct rules_verdict v;
+
+	f.user_expires_on = D("2026-06-01");
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2026-05-01", &f);
+	ck_assert(!v.allowed);
+	ck_assert_str_eq(v.code, "legal_representative_required");
+	assert_says(&v, "legal_representative_required", "法定代理人の同行", "legal representative");
+	f.attendee = RULES_ATT_LEGAL_REP;
+	f.holder_attends = true;
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2026-05-01", &f);
+	ck_assert(v.allowed);
+	f = holder("1990-07-15", "2021-03-01");
+	f.adult_ward = true;
+	v = judge(RULES_SVC_PIN_RESET, "2025-05-01", &f);
+	ck_assert_str_eq(v.code, "legal_representative_required");
+	f.attendee = RULES_ATT_GUARDIAN;
+	v = judge(RULES_SVC_PIN_RESET, "2025-05-01", &f);
+	ck_assert(v.allowed);
+}
+END_TEST
+
+/* Fees in their parts, lost and damaged, from the settings. */
+START_TEST(s6_fee_parts)
+{
+	struct rules_facts f = holder("1990-07-15", "2021-03-01");
+	struct rules_settings s = rules_settings_default();
+	struct rules_verdict v;
+
+	v = judge_with(&s, RULES_SVC_CARD_REISSUE_LOST, "2025-05-01", &f);
+	ck_assert_int_eq(v.fee_yen, 1000);
+	ck_assert_int_eq(v.fee.card_yen, 800);
+	ck_assert_int_eq(v.fee.certificate_yen, 200);
+	assert_says(&v, "lost_card_fee", "カード800円＋電子証明書200円", "card 800 yen + certificate 200 yen");
+	f.card_damaged = true;
+	s.damaged_card_fee.card_yen = 600;
+	v = judge_with(&s, RULES_SVC_CARD_REISSUE_LOST, "2025-05-01", &f);
+	ck_assert_int_eq(v.fee_yen, 800);
+	assert_doc(&v, "card", true);
+	assert_says(&v, "damaged_card_fee", "破損", "damaged");
+}
+END_TEST
+
+/* ID lists A and B and the PIN-reset rule come from the settings. */
+START_TEST(s6_id_lists)
+{
+	struct rules_facts f = holder("1990-07-15", "2021-03-01");
+	struct rules_settings s = rules_settings_default();
+	struct rules_verdict v;
+	const struct rules_document *d;
+
+	v = judge_with(&s, RULES_SVC_PIN_RESET, "2025-05-01", &f);
+	d = doc(&v, "pin_reset_id");
+	ck_assert(strstr(d->label_ja, "B（2点）") != NULL);
+	ck_assert(strstr(d->label_en, "two documents from list B") != NULL);
+	ck_assert(strstr(d->label_ja, "船員手帳") == NULL);
+	s.id_list_a = RULES_IDA_SAPPORO;
+	s.id_list_b = RULES_IDB_OITA;
+	s.pin_reset_ids = RULES_PINID_ONE_A_OR_ONE_B;
+	v = judge_with(&s, RULES_SVC_PIN_RESET, "2025-05-01", &f);
+	d = doc(&v, "pin_reset_id");
+	ck_assert(strstr(d->label_ja, "船員手帳") != NULL);
+	ck_assert(strstr(d->label_ja, "長寿応援バス乗車証") != NULL);
+	ck_assert(strstr(d->label_ja, "B（1点）") != NULL);
+	ck_assert(strstr(d->label_en, "one document from list B") != NULL);
+	ck_assert(strstr(d->label_en, "seaman's pocketbook") != NULL);
+}
+END_TEST
+
+/* The PIN documents state the lock counts and the signature PIN's form. */
+START_TEST(s6_pin_messages)
+{
+	struct rules_facts f = holder("1990-07-15", "2021-03-01");
+	struct rules_verdict v = judge(RULES_SVC_ECERT_RENEWAL, "2025-05-01", &f);
+	const struct rules_document *d = doc(&v, "pin_signature");
+
+	ck_assert(strstr(d->label_ja, "英大文字と数字の6〜16文字") != NULL);
+	ck_assert(strstr(d->label_ja, "5回") != NULL);
+	ck_assert(strstr(d->label_en, "at least one of each") != NULL);
+	ck_assert(strstr(d->label_en, "5 wrong") != NULL);
+	d = doc(&v, "pin_user");
+	ck_assert(strstr(d->label_ja, "3回") != NULL);
+	ck_assert(strstr(d->label_en, "3 wrong") != NULL);
+}
+END_TEST
+
+/* Visit dates outside 1980-2099 are refused, never taken as days without holidays. */
+START_TEST(s6_dates_out_of_range)
+{
+	struct rules_facts f = holder("1990-07-15", "2021-03-01");
+	struct rules_settings s = rules_settings_default();
+	struct rules_verdict v;
+	struct rules_problem p;
+
+	ck_assert(!rules_evaluate(&s, RULES_SVC_ECERT_RENEWAL, D("2100-01-01"), &f, &v, &p));
+	ck_assert_str_eq(p.code, "date_out_of_range");
+	ck_assert_str_eq(p.field, "visit_date");
+	ck_assert(rules_date_in_range(D("2099-12-31")));
+	ck_assert(rules_date_in_range(D("1980-01-01")));
+	ck_assert(!rules_date_in_range(D("1979-12-31")));
+	ck_assert(!rules_date_in_range(CDATE_NONE));
+}
+END_TEST
+
 /* All rules tests in one suite. */
 static Suite *
 rules_suite(void)
@@ -747,6 +1075,20 @@ rules_suite(void)
 	tcase_add_test(tc, service_ids);
 	tcase_add_test(tc, check_digit);
 	tcase_add_test(tc, individual_number_in_text);
+	tcase_add_test(tc, s6_proxy_unverifiable_pin_two_visits);
+	tcase_add_test(tc, s6_guardian_unverifiable_pin_two_visits);
+	tcase_add_test(tc, s6_pin_reset_service_by_proxy);
+	tcase_add_test(tc, s6_holder_reset_by_mail_setting);
+	tcase_add_test(tc, s6_signature_not_held);
+	tcase_add_test(tc, s6_signature_own_window);
+	tcase_add_test(tc, s6_card_expires_first);
+	tcase_add_test(tc, s6_stay_expires_first);
+	tcase_add_test(tc, s6_second_visit_after_expiry);
+	tcase_add_test(tc, s6_representative_required);
+	tcase_add_test(tc, s6_fee_parts);
+	tcase_add_test(tc, s6_id_lists);
+	tcase_add_test(tc, s6_pin_messages);
+	tcase_add_test(tc, s6_dates_out_of_range);
 	suite_add_tcase(s, tc);
 	return s;
 }

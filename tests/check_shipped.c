@@ -316,8 +316,12 @@ START_TEST(oita_holiday_opening_reservation_only)
 	ck_assert_int_eq(weekday.policy, CAL_POLICY_NONE);
 	ck_assert_uint_eq(o->nservices, 7);
 	for (size_t i = 0; i < o->nservices; i++) {
+		/* The application help (free photo) is by reservation every day. */
+		enum cal_policy want = strcmp(o->services[i].id, "card_application") == 0 ?
+		    CAL_POLICY_REQUIRED : CAL_POLICY_OPTIONAL;
+
 		ck_assert_int_eq(cal_day_policy(&o->services[i], &sunday), CAL_POLICY_REQUIRED);
-		ck_assert_int_eq(cal_day_policy(&o->services[i], &weekday), CAL_POLICY_OPTIONAL);
+		ck_assert_int_eq(cal_day_policy(&o->services[i], &weekday), want);
 	}
 	ck_assert(cal_bookable(o, service("oita-main", "ecert_renewal"), D("2026-12-13"),
 	    HM(9, 0), D("2026-12-01"), HM(9, 0), &why));
@@ -363,7 +367,7 @@ START_TEST(every_office_bookable_within_60_days)
 	struct cal_slot slots[CAL_MAX_SLOTS];
 	cdate now = D("2026-12-01");
 
-	ck_assert_uint_eq(cfg->noffices, 13);
+	ck_assert_uint_eq(cfg->noffices, 32);
 	for (size_t i = 0; i < cfg->noffices; i++) {
 		const struct config_office *o = &cfg->offices[i];
 		int bookable = 0;
@@ -388,6 +392,52 @@ START_TEST(every_office_bookable_within_60_days)
 }
 END_TEST
 
+/* The offices added from the sources and the weekday hours their files give them. */
+static const struct { const char *id, *hours; } new_offices[] = {
+	{ "sapporo-shiroishi", "08:45-17:15" }, { "sapporo-atsubetsu", "08:45-17:15" },
+	{ "sapporo-toyohira", "08:45-17:15" }, { "sapporo-kiyota", "08:45-17:15" },
+	{ "sapporo-minami", "08:45-17:15" }, { "sapporo-nishi", "08:45-17:15" },
+	{ "sapporo-teine", "08:45-17:15" },
+	{ "ogi-main", "08:30-17:15" }, { "ogi-mikatsuki", "08:30-17:15" },
+	{ "ogi-ushizu", "08:30-17:15" }, { "ogi-ashikari", "08:30-17:15" },
+	{ "oita-tsurusaki", "08:30-17:15" }, { "oita-onan", "08:30-17:15" },
+	{ "oita-wasada", "08:30-17:15" }, { "oita-ozai", "08:30-17:15" },
+	{ "oita-sakanoichi", "08:30-17:15" }, { "oita-akeno", "08:30-17:15" },
+	{ "oita-saganoseki", "08:30-17:15" }, { "oita-notsuharu", "08:30-17:15" },
+};
+
+/* Each new office: open on a weekday, closed on a Sunday, a holiday and 12-30. */
+START_TEST(new_offices_week_holiday_year_end)
+{
+	for (size_t i = 0; i < sizeof new_offices / sizeof new_offices[0]; i++) {
+		const char *id = new_offices[i].id;
+
+		expect_open(id, "2026-12-16", new_offices[i].hours);	/* a Wednesday */
+		expect_closed(id, "2026-12-13", CAL_REASON_WEEKLY);	/* a Sunday */
+		expect_closed(id, "2026-11-23", CAL_REASON_HOLIDAY);	/* 勤労感謝の日 */
+		expect_closed(id, "2026-12-30", CAL_REASON_YEAR_END);
+		ck_assert_int_gt(first_slot_capacity(id, "ecert_renewal", "2026-12-16"), 0);
+		ck_assert_int_eq(first_slot_capacity(id, "ecert_renewal", "2026-12-30"), 0);
+	}
+}
+END_TEST
+
+/* Kasugai's four branches now take every procedure, on their weekday hours only. */
+START_TEST(kasugai_branches_every_procedure)
+{
+	static const char *const all[] = { "ecert_renewal", "card_application", "card_pickup",
+		"pin_reset", "address_change", "residence_update", "card_reissue_lost" };
+
+	for (size_t i = 1; i < sizeof kasugai / sizeof kasugai[0]; i++) {
+		for (size_t k = 0; k < 7; k++)
+			ck_assert_int_gt(first_slot_capacity(kasugai[i], all[k], "2026-12-16"), 0);
+		expect_closed(kasugai[i], "2026-12-13", CAL_REASON_WEEKLY);
+		expect_closed(kasugai[i], "2026-11-23", CAL_REASON_HOLIDAY);
+		expect_closed(kasugai[i], "2026-12-30", CAL_REASON_YEAR_END);
+	}
+}
+END_TEST
+
 /* All shipped-calendar tests in one suite. */
 static Suite *
 shipped_suite(void)
@@ -407,6 +457,8 @@ shipped_suite(void)
 	tcase_add_test(tc, oita_holiday_opening_reservation_only);
 	tcase_add_test(tc, monday_capacity_thinned);
 	tcase_add_test(tc, every_office_bookable_within_60_days);
+	tcase_add_test(tc, new_offices_week_holiday_year_end);
+	tcase_add_test(tc, kasugai_branches_every_procedure);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -217,6 +217,11 @@ date_param(struct request *r, const char *name, cdate def, cdate *out)
 		req_problem_json(r, problem_field(400, "invalid_date", name,
 		    "dates are written YYYY-MM-DD and must exist"));
 		ok = false;
+	} else if (!rules_date_in_range(*out)) {
+		req_problem_json(r, problem_field(400, "date_out_of_range", name,
+		    "dates must fall in the years 1980 to 2099, for which the holiday law is "
+		    "computed"));
+		ok = false;
 	}
 	free(s);
 	return ok;

@@ -24,6 +24,7 @@ struct manage {
 	int minute;				/* and minute */
 	int capacity;				/* and the new slot's places */
 	time_t old_start;			/* the booking's current start */
+	time_t old_end;				/* and end: a move keeps the length */
 	const struct config_office *office;	/* the booking's office */
 	const struct cal_service *svc;		/* and service */
 	bool staff;				/* the caller has a staff token, not the booking's */

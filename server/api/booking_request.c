@@ -80,6 +80,11 @@ bk_parse_start(struct request *r, json_t *v, struct bk *b)
 		return false;
 	}
 	clock_jst(t, &b->date, &b->minute);
+	if (!rules_date_in_range(b->date)) {
+		bk_bad_field(r, "date_out_of_range", "start", "start must fall in the years 1980 to "
+		    "2099, for which the holiday law is computed");
+		return false;
+	}
 	if (t % 60 != 0) {
 		bk_bad_field(r, "invalid_field", "start", "start must fall on a whole minute");
 		return false;

@@ -171,7 +171,7 @@ static const char *const create_keys[] = { "office", "service", "start", "applic
 static bool
 check_rules(struct request *r, json_t *body, struct bk *b, struct elig_request *er)
 {
-	struct rules_settings s = rules_settings_default();
+	const struct rules_settings *s = config_office_settings(r->cfg, b->office);
 	struct elig_error err;
 
 	if (!elig_parse_language(json_object_get(body, "language"), "language", &b->lang, &err) ||
@@ -183,11 +183,18 @@ check_rules(struct request *r, json_t *body, struct bk *b, struct elig_request *
 	er->service = b->service;
 	er->visit_date = b->date;
 	er->language = b->lang;
-	if (!elig_evaluate(&s, er, &b->verdict, &err)) {
+	if (!elig_evaluate(s, er, &b->verdict, &err)) {
 		bk_elig_failed(r, &err);
 		return false;
 	}
 	return true;
+}
+
+/* The visit's length: the slot, plus the counter time a PIN reset adds. */
+static int
+visit_minutes(const struct bk *b)
+{
+	return b->svc->slot_minutes + (b->verdict.pin_reset ? b->verdict.extra_minutes : 0);
 }
 
 /* Builds the 201 answer without the token; it is also what the booking keeps. */
@@ -199,7 +206,7 @@ build_answer(struct bk *b)
 	json_t *resp;
 
 	bk_slot_instant(b, b->minute, start);
-	bk_slot_instant(b, b->minute + b->svc->slot_minutes, end);
+	bk_slot_instant(b, b->minute + visit_minutes(b), end);
 	resp = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:i, s:i, s:s?, s:s?, s:i, s:O, "
 	    "s:O, s:s}", "reference", b->reference, "status", "booked", "office", b->office->id,
 	    "service", b->svc->id, "start", start, "end", end,
@@ -241,7 +248,7 @@ create_send(struct request *r)
 	build_answer(b);
 	snprintf(start, sizeof start, "%lld", (long long)clock_instant(b->date, b->minute));
 	snprintf(end, sizeof end, "%lld",
-	    (long long)clock_instant(b->date, b->minute + b->svc->slot_minutes));
+	    (long long)clock_instant(b->date, b->minute + visit_minutes(b)));
 	snprintf(cap, sizeof cap, "%d", b->capacity);
 	snprintf(visits, sizeof visits, "%d", b->verdict.visits);
 	snprintf(visit, sizeof visit, "%d", b->first_visit[0] ? 2 : 1);
@@ -251,7 +258,7 @@ create_send(struct request *r)
 	p[8] = rules_kind_name(b->verdict.kind) ? rules_kind_name(b->verdict.kind) : "renewal";
 	p[9] = visits, p[10] = visit, p[11] = b->first_visit[0] ? b->first_visit : NULL;
 	p[12] = b->first_visit[0] ? NULL : bk_date_or_null(b->verdict.second_visit_earliest, second);
-	p[13] = bk_date_or_null(b->verdict.window_opens_on, opens);
+	p[13] = bk_date_or_null(elig_first_visit_day(&b->verdict), opens);
 	p[14] = bk_date_or_null(b->verdict.window_closes_on, closes);
 	/* The answer kept with the booking is the response: GET shows its documents. */
 	p[15] = b->lang == RULES_LANG_EN ? "en" : "ja", p[16] = b->response;
@@ -336,10 +343,11 @@ earliest_done(struct request *r, const struct db_result *res)
 	}
 	p = problem_field(422, "before_renewal_window", "start",
 	    "the visit is before the renewal window opens");
-	json_object_set_new(p, "window_opens", json_string(bk_date_or_null(b->verdict.window_opens_on,
-	    opens)));
+	json_object_set_new(p, "window_opens", json_string(bk_date_or_null(
+	    elig_first_visit_day(&b->verdict), opens)));
 	json_object_set_new(p, "earliest_slot",
-	    bk_free_slots(b, res->pg, b->verdict.window_opens_on, EARLIEST_DAYS, 0, &first, 1) == 1 ?
+	    bk_free_slots(b, res->pg, elig_first_visit_day(&b->verdict), EARLIEST_DAYS, 0, &first,
+	    1) == 1 ?
 	    bk_instant_json(first.start) : json_null());
 	req_problem_json(r, p);
 }
@@ -351,12 +359,15 @@ rules_refused(struct request *r, struct bk *b)
 	json_t *p;
 
 	if (strcmp(b->verdict.code, "before_renewal_window") == 0 &&
-	    b->verdict.window_opens_on != CDATE_NONE) {
-		bk_counts_send(r, b->verdict.window_opens_on, EARLIEST_DAYS, earliest_done);
+	    elig_first_visit_day(&b->verdict) != CDATE_NONE) {
+		bk_counts_send(r, elig_first_visit_day(&b->verdict), EARLIEST_DAYS, earliest_done);
 		return;
 	}
 	p = problem_new(422, b->verdict.code, "the rules do not allow this visit; see the "
 	    "eligibility answer for why");
+	if (b->verdict.suggested_service != NULL)
+		json_object_set_new(p, "suggested_service",
+		    json_string(b->verdict.suggested_service));
 	json_object_set_new(p, "eligibility", elig_verdict_to_json(&b->verdict, b->lang));
 	req_problem_json(r, p);
 }

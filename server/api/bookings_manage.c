@@ -370,6 +370,7 @@ reschedule_loaded(struct request *r, const struct db_result *res)
 		return;
 	}
 	m->old_start = (time_t)strtoll(PQgetvalue(pg, 0, B_START), NULL, 10);
+	m->old_end = (time_t)strtoll(PQgetvalue(pg, 0, B_END), NULL, 10);
 	if (clock_instant(m->date, m->minute) == m->old_start) {
 		req_problem_json(r, problem_field(422, "same_slot", "start",
 		    "the booking is already in that slot"));
@@ -394,7 +395,8 @@ move_send(struct request *r)
 	snprintf(old, sizeof old, "%lld", (long long)m->old_start);
 	snprintf(new_start, sizeof new_start, "%lld", (long long)clock_instant(m->date, m->minute));
 	snprintf(end, sizeof end, "%lld",
-	    (long long)clock_instant(m->date, m->minute + m->svc->slot_minutes));
+	    (long long)(clock_instant(m->date, m->minute) + (m->old_end > m->old_start ?
+	    m->old_end - m->old_start : m->svc->slot_minutes * 60)));
 	snprintf(cap, sizeof cap, "%d", m->capacity);
 	p[0] = m->reference, p[1] = m->token_hash, p[2] = old, p[3] = new_start;
 	p[4] = cap, p[5] = end, p[6] = m->actor;

@@ -99,14 +99,17 @@ queue_counters_serving(const struct config_office *o, int i)
 
 /* Reads the state rows into an estimator; false without memory. */
 bool
-queue_estimate_load(const struct config_office *o, const PGresult *pg, time_t now,
-    struct estimate_input *in)
+queue_estimate_load(const struct config *cfg, const struct config_office *o,
+    const PGresult *pg, time_t now, struct estimate_input *in)
 {
 	double seeds[CAL_MAX_SERVICES];
 
 	memset(in, 0, sizeof *in);
+	/* A PIN reset's handling time includes the counter time the city plans for it. */
 	for (size_t i = 0; i < o->cal.nservices; i++)
-		seeds[i] = o->cal.services[i].slot_minutes;
+		seeds[i] = o->cal.services[i].slot_minutes +
+		    (strcmp(o->cal.services[i].id, "pin_reset") == 0 ?
+		    config_office_settings(cfg, o)->pin_reset_extra_minutes[RULES_SVC_PIN_RESET] : 0);
 	if ((in->est = waitest_new(seeds, o->cal.nservices)) == NULL)
 		return false;
 	for (int row = 0; row < PQntuples(pg); row++) {

@@ -65,8 +65,8 @@ int queue_service_index(const struct config_office *o, const char *service);
 /* Counters of the office that serve service index i, counted. */
 int queue_counters_serving(const struct config_office *o, int i);
 /* Reads the state rows into an estimator; false without memory. */
-bool queue_estimate_load(const struct config_office *o, const PGresult *pg,
-    time_t now, struct estimate_input *in);
+bool queue_estimate_load(const struct config *cfg, const struct config_office *o,
+    const PGresult *pg, time_t now, struct estimate_input *in);
 /* The estimated wait for a newcomer to service index s, in minutes. */
 double queue_estimate_minutes(const struct config_office *o, const struct estimate_input *in,
     int s, time_t now);

@@ -86,7 +86,7 @@ queue_done(struct request *r, const struct db_result *res)
 		return;
 	}
 	in = xmalloc(sizeof *in);
-	if (!queue_estimate_load(o, res->pg, q->now, in)) {
+	if (!queue_estimate_load(r->cfg, o, res->pg, q->now, in)) {
 		free(in);
 		json_decref(services), json_decref(called), json_decref(counters);
 		req_problem(r, 500, "internal_error", "the wait could not be estimated");

@@ -73,9 +73,10 @@ office_json(const struct config *cfg, const struct config_office *o)
 
 	for (size_t i = 0; i < o->cal.nservices; i++)
 		json_array_append_new(services, json_string(o->cal.services[i].id));
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o}", "id", o->id, "name", o->name.ja,
-	    "names", name_json(&o->name), "municipality", m->id,
-	    "municipality_names", name_json(&m->name), "services", services);
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:s?, s:s?}", "id", o->id,
+	    "name", o->name.ja, "names", name_json(&o->name), "municipality", m->id,
+	    "municipality_names", name_json(&m->name), "services", services,
+	    "address", o->address, "phone", o->phone);
 }
 
 /* GET /v1/offices: every configured office with the services it offers. */

@@ -3,6 +3,7 @@
 
 #include "core/cdate.h"
 #include "clock.h"
+#include "config.h"
 #include "core/eligibility.h"
 #include "core/holidays.h"
 #include "core/problem.h"
@@ -10,6 +11,7 @@
 #include "core/rules.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,17 @@ holiday_year(struct request *r, int *year)
 	return true;
 }
 
+/* Fills err for an office or municipality id that is not configured. */
+static bool
+unknown_place(struct elig_error *err, const char *field, const char *detail)
+{
+	err->status = 404;
+	err->code = strcmp(field, "office") == 0 ? "unknown_office" : "unknown_municipality";
+	snprintf(err->field, sizeof err->field, "%s", field);
+	snprintf(err->detail, sizeof err->detail, "%s", detail);
+	return false;
+}
+
 void
 api_holidays(struct request *r)
 {
@@ -63,11 +76,33 @@ api_holidays(struct request *r)
 	req_json(r, 200, json_pack("{s:i, s:o}", "year", year, "holidays", list));
 }
 
+/* The settings of the municipality or office the request names (404 when unknown). */
+static bool
+place_settings(const struct config *cfg, const struct elig_request *er,
+    const struct rules_settings **out, struct elig_error *err)
+{
+	const struct config_municipality *m;
+	const struct config_office *o;
+
+	if (er->office[0] != '\0') {
+		if ((o = config_office(cfg, er->office)) == NULL)
+			return unknown_place(err, "office", "There is no office with that id.");
+		*out = config_office_settings(cfg, o);
+	} else if (er->municipality[0] != '\0') {
+		if ((m = config_municipality_find(cfg, er->municipality)) == NULL)
+			return unknown_place(err, "municipality",
+			    "There is no municipality with that id.");
+		*out = &m->settings;
+	}
+	return true;
+}
+
 void
 api_eligibility(struct request *r)
 {
 	static const char *const none[] = { NULL };
-	struct rules_settings settings = rules_settings_default();
+	struct rules_settings defaults = rules_settings_default();
+	const struct rules_settings *settings = &defaults;
 	struct elig_request er;
 	struct rules_verdict v;
 	struct elig_error err;
@@ -76,7 +111,8 @@ api_eligibility(struct request *r)
 	if (!req_query_allow(r, none) || (body = req_body_object(r)) == NULL)
 		return;
 	if (!elig_parse_request(body, cdate_from_time(clock_now()), &er, &err) ||
-	    !elig_evaluate(&settings, &er, &v, &err)) {
+	    !place_settings(r->cfg, &er, &settings, &err) ||
+	    !elig_evaluate(settings, &er, &v, &err)) {
 		json_decref(body);
 		req_problem_json(r, elig_error_to_json(&err));
 		return;

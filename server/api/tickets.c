@@ -100,7 +100,7 @@ ticket_answer(struct request *r, const struct db_result *res)
 		return;
 	}
 	in = xmalloc(sizeof *in);
-	if (!queue_estimate_load(q->office, res->pg, q->now, in)) {
+	if (!queue_estimate_load(r->cfg, q->office, res->pg, q->now, in)) {
 		free(in);
 		req_problem(r, 500, "internal_error", "the wait could not be estimated");
 		return;

@@ -71,6 +71,7 @@ static const struct field_desc applicant_fields[] = {
 	{ "holder_attends", FT_BOOL, AT(holder_attends), NO_OFFSET, NULL },
 	{ "pins_known", FT_OBJECT, 0, NO_OFFSET, pins_fields },
 	{ "card_lost", FT_BOOL, AT(card_lost), NO_OFFSET, NULL },
+	{ "card_damaged", FT_BOOL, AT(card_damaged), NO_OFFSET, NULL },
 	{ NULL, FT_BOOL, 0, NO_OFFSET, NULL },
 };
 
@@ -291,11 +292,12 @@ elig_find_individual_number(const json_t *v, const char *path, struct elig_error
 	return false;
 }
 
-/* Refuses keys of the request body other than the four of API.md. */
+/* Refuses keys of the request body other than the four of API.md and the place. */
 static bool
 check_request_keys(const json_t *root, struct elig_error *err)
 {
-	static const char *const known[] = { "service", "visit_date", "applicant", "language" };
+	static const char *const known[] = { "service", "visit_date", "applicant", "language",
+		"municipality", "office" };
 	const char *key;
 	json_t *v;
 
@@ -307,6 +309,27 @@ check_request_keys(const json_t *root, struct elig_error *err)
 		if (!ok)
 			return fail(err, 400, "unknown_field", key, "Unknown field.");
 	}
+	return true;
+}
+
+/* Copies the optional id string at key into out (ELIG_PLACE_MAX bytes); "" when absent. */
+static bool
+parse_place(const json_t *root, const char *key, char *out, struct elig_error *err)
+{
+	const json_t *v = json_object_get(root, key);
+	const char *s;
+
+	out[0] = '\0';
+	if (v == NULL || json_is_null(v))
+		return true;
+	if (!json_is_string(v))
+		return fail(err, 400, "invalid_field", key, "Must be a string (an id).");
+	s = json_string_value(v);
+	if (s[0] == '\0' || strlen(s) >= ELIG_PLACE_MAX ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(s))
+		return fail(err, 400, "invalid_field", key,
+		    "Must be an id: lower-case letters, digits and '-'.");
+	memcpy(out, s, strlen(s) + 1);
 	return true;
 }
 
@@ -337,6 +360,12 @@ elig_parse_request(const json_t *root, cdate today, struct elig_request *out,
 	if (!elig_parse_language(json_object_get(root, "language"), "language",
 	    &out->language, err))
 		return false;
+	if (!parse_place(root, "municipality", out->municipality, err) ||
+	    !parse_place(root, "office", out->office, err))
+		return false;
+	if (out->municipality[0] != '\0' && out->office[0] != '\0')
+		return fail(err, 400, "invalid_field", "office",
+		    "Give the office or the municipality, not both.");
 	return elig_parse_applicant(json_object_get(root, "applicant"), "applicant",
 	    &out->applicant, err);
 }
@@ -374,6 +403,16 @@ elig_evaluate(const struct rules_settings *s, const struct elig_request *req,
 		return true;
 	return fail(err, strcmp(p.code, "inconsistent_facts") == 0 ? 422 : 400, p.code,
 	    p.field, p.detail);
+}
+
+/* The first day a visit can do anything: the earlier of the two certificates' windows. */
+cdate
+elig_first_visit_day(const struct rules_verdict *v)
+{
+	if (v->signature_window_opens_on != CDATE_NONE &&
+	    (v->window_opens_on == CDATE_NONE || v->signature_window_opens_on < v->window_opens_on))
+		return v->signature_window_opens_on;
+	return v->window_opens_on;
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -452,20 +491,20 @@ notices_json(const struct rules_verdict *v, enum rules_language lang)
 	return arr;
 }
 
-/* The "window" object, or null when the service has none. */
+/* A window object {opens_on, closes_on}, or null when there is none. */
 static json_t *
-window_json(const struct rules_verdict *v)
+window_json(cdate opens, cdate closes)
 {
 	json_t *o;
 	bool ok = true;
 
-	if (v->window_opens_on == CDATE_NONE)
+	if (opens == CDATE_NONE)
 		return json_null();
 	o = json_object();
 	if (o == NULL)
 		return NULL;
-	put(o, "opens_on", date_json(v->window_opens_on), &ok);
-	put(o, "closes_on", date_json(v->window_closes_on), &ok);
+	put(o, "opens_on", date_json(opens), &ok);
+	put(o, "closes_on", date_json(closes), &ok);
 	if (!ok) {
 		json_decref(o);
 		return NULL;
@@ -489,11 +528,18 @@ elig_verdict_to_json(const struct rules_verdict *v, enum rules_language lang)
 	put(o, "user_cert_expires_on", date_json(v->user_cert_expires_on), &ok);
 	put(o, "signature_cert_expires_on", date_json(v->signature_cert_expires_on), &ok);
 	put(o, "signature_cert", string_or_null(rules_sigfate_name(v->signature_cert)), &ok);
-	put(o, "window", window_json(v), &ok);
+	put(o, "window", window_json(v->window_opens_on, v->window_closes_on), &ok);
+	put(o, "signature_window", window_json(v->signature_window_opens_on,
+	    v->signature_window_closes_on), &ok);
 	put(o, "health_insurance_grace_until", date_json(v->health_insurance_grace_until), &ok);
 	put(o, "visits", json_integer(v->visits), &ok);
 	put(o, "second_visit_earliest", date_json(v->second_visit_earliest), &ok);
 	put(o, "fee_yen", json_integer(v->fee_yen), &ok);
+	put(o, "fee_parts", v->fee_yen == 0 ? json_null() : json_pack("{s:i, s:i}", "card",
+	    v->fee.card_yen, "certificate", v->fee.certificate_yen), &ok);
+	put(o, "suggested_service", string_or_null(v->suggested_service), &ok);
+	put(o, "pin_reset", json_boolean(v->pin_reset), &ok);
+	put(o, "extra_minutes", json_integer(v->extra_minutes), &ok);
 	put(o, "documents", elig_documents_to_json(v, lang), &ok);
 	put(o, "notices", notices_json(v, lang), &ok);
 	if (!ok) {

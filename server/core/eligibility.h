@@ -23,12 +23,17 @@ struct elig_error {
 	char detail[256];	/* human sentence (English) */
 };
 
+/* Bytes of an office or municipality id, NUL included. */
+#define ELIG_PLACE_MAX 64
+
 /* A parsed POST /v1/eligibility body. */
 struct elig_request {
 	enum rules_service service;	/* "service" */
 	cdate visit_date;		/* "visit_date" (today when absent) */
 	struct rules_facts applicant;	/* "applicant" */
 	enum rules_language language;	/* "language", "ja" when absent */
+	char municipality[ELIG_PLACE_MAX]; /* "municipality" whose settings apply, or "" */
+	char office[ELIG_PLACE_MAX];	/* "office" whose municipality's settings apply, or "" */
 };
 
 /* Parses a raw body; today fills a missing visit_date (CDATE_NONE: required). */
@@ -56,6 +61,8 @@ bool elig_find_individual_number(const json_t *v, const char *path, struct elig_
 bool elig_evaluate(const struct rules_settings *s, const struct elig_request *req,
     struct rules_verdict *out, struct elig_error *err) __attribute__((warn_unused_result));
 
+/* The first day a visit can do anything: the earlier of the certificates' windows. */
+cdate elig_first_visit_day(const struct rules_verdict *v);
 /* The verdict of API.md in lang; caller owns (json_decref); NULL on out of memory. */
 json_t *elig_verdict_to_json(const struct rules_verdict *v, enum rules_language lang);
 /* Just the "documents" array of a verdict (for booking answers); caller owns. */

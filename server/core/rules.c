@@ -28,19 +28,79 @@ static const char *const attendee_names[] = {
 	"self", "proxy", "guardian", "legal_representative",
 };
 
-/* The defaults RULES.md names (7 days, 1,000 yen, 90 days, 15 minutes). */
+/* The defaults RULES.md names (7 days, 800 + 200 yen, 10 minutes, national ID lists). */
 struct rules_settings
 rules_settings_default(void)
 {
 	struct rules_settings s = {
 		.mail_turnaround_days = 7,
-		.lost_card_fee_yen = 1000,
+		.lost_card_fee = { 800, 200 },
+		.damaged_card_fee = { 800, 200 },
+		.id_list_a = RULES_IDA_NATIONAL,
+		.id_list_b = RULES_IDB_NATIONAL,
+		.pin_reset_ids = RULES_PINID_ONE_A_OR_TWO_B,
+		.pin_reset_same_visit = true,
 		.retention_days = 90,
 	};
 
 	for (int i = 0; i < RULES_SVC_COUNT; i++)
-		s.pin_reset_extra_minutes[i] = 15;
+		s.pin_reset_extra_minutes[i] = 10;
 	return s;
+}
+
+/* Index of s in names (n entries), or -1. */
+static int
+name_index(const char *s, const char *const *names, int n)
+{
+	for (int i = 0; s != NULL && i < n; i++) {
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Parses an ID list A name ("national", "sapporo"). */
+bool
+rules_id_list_a_parse(const char *s, enum rules_id_list_a *out)
+{
+	static const char *const names[] = { "national", "sapporo" };
+	int i = name_index(s, names, 2);
+
+	if (i >= 0)
+		*out = (enum rules_id_list_a)i;
+	return i >= 0;
+}
+
+/* Parses an ID list B name ("national", "oita"). */
+bool
+rules_id_list_b_parse(const char *s, enum rules_id_list_b *out)
+{
+	static const char *const names[] = { "national", "oita" };
+	int i = name_index(s, names, 2);
+
+	if (i >= 0)
+		*out = (enum rules_id_list_b)i;
+	return i >= 0;
+}
+
+/* Parses a PIN-reset ID rule ("one_a_or_two_b", "one_a_or_one_b"). */
+bool
+rules_pin_ids_parse(const char *s, enum rules_pin_ids *out)
+{
+	static const char *const names[] = { "one_a_or_two_b", "one_a_or_one_b" };
+	int i = name_index(s, names, 2);
+
+	if (i >= 0)
+		*out = (enum rules_pin_ids)i;
+	return i >= 0;
+}
+
+/* True when d lies in the years the holiday law is computed for (1980-2099). */
+bool
+rules_date_in_range(cdate d)
+{
+	return d != CDATE_NONE && d >= cdate_make(RULES_FIRST_YEAR, 1, 1) &&
+	    d <= cdate_make(RULES_LAST_YEAR, 12, 31);
 }
 
 /* Facts with every optional member at its API default (attendee "self", PINs known). */
@@ -160,6 +220,8 @@ rules_sigfate_name(enum rules_sigfate f)
 		return "not_issued";
 	case RULES_SIG_LAPSED:
 		return "lapsed";
+	case RULES_SIG_NOT_HELD:
+		return "not_held";
 	case RULES_SIG_NONE:
 		break;
 	}
@@ -182,20 +244,40 @@ rules_notice_message(const struct rules_notice *n, enum rules_language lang)
 
 /* ---- documents (wording from the municipalities' pages) ----------------- */
 
-#define ID_LIST_JA \
-	"A（顔写真付き・1点）運転免許証、運転経歴証明書（平成24年4月1日以降に交付されたもの）、" \
+/* List A (photo IDs), nationally and with Sapporo's additions. */
+#define IDA_JA \
+	"運転免許証、運転経歴証明書（平成24年4月1日以降に交付されたもの）、" \
 	"旅券、住民基本台帳カード（写真付き）、身体障害者手帳、精神障害者保健福祉手帳、療育手帳、" \
-	"在留カード、特別永住者証明書、一時庇護許可書、仮滞在許可書　または　" \
-	"B（2点）健康保険証（資格確認書）、介護保険証、年金手帳、母子健康手帳、" \
+	"在留カード、特別永住者証明書、一時庇護許可書、仮滞在許可書"
+#define IDA_SAPPORO_JA IDA_JA \
+	"、船員手帳、海技免状、小型船舶操縦免許証、猟銃・空気銃所持許可証、戦傷病者手帳、" \
+	"宅地建物取引士証、電気工事士免状、無線従事者免許証、認定電気工事従事者認定証、" \
+	"特種電気工事資格者認定証、耐空検査員の証、航空従事者技能証明書、運航管理者技能検定合格証明書、" \
+	"動力車操縦者運転免許証、教習資格認定証、検定合格証、官公署がその職員に対して発行した写真付の身分証明書"
+#define IDA_EN \
+	"driver's licence, driving-history certificate issued on or after 2012-04-01, " \
+	"passport, Basic Resident Register card with photo, physical or mental disability or " \
+	"rehabilitation certificate, residence card, special permanent resident certificate, " \
+	"temporary-refuge or provisional-stay permit"
+#define IDA_SAPPORO_EN IDA_EN \
+	", seaman's pocketbook, maritime officer's or small-craft licence, firearm permit, " \
+	"war-wounded handbook, real-estate transaction agent card, electrician's or radio " \
+	"operator's licence, aviation, train-driver or driving-instructor licences, or a photo " \
+	"ID a public office issues to its staff"
+/* List B (documents without a photo), nationally and with Oita's bus pass. */
+#define IDB_JA \
+	"健康保険証（資格確認書）、介護保険証、年金手帳、母子健康手帳、" \
 	"子ども医療費受給者証、社員証、学生証、学校名が記載された各種証書"
-#define ID_LIST_EN \
-	"one photo ID from list A (driver's licence, driving-history certificate issued on or " \
-	"after 2012-04-01, passport, Basic Resident Register card with photo, physical or " \
-	"mental disability or rehabilitation certificate, residence card, special permanent " \
-	"resident certificate, temporary-refuge or provisional-stay permit) or two documents " \
-	"from list B (health-insurance card or eligibility certificate, long-term care " \
-	"insurance card, pension book, maternal and child health handbook, child medical " \
-	"subsidy certificate, employee ID, student ID, school documents with the school's name)"
+#define IDB_OITA_JA IDB_JA "、長寿応援バス乗車証"
+#define IDB_EN \
+	"health-insurance card or eligibility certificate, long-term care insurance card, " \
+	"pension book, maternal and child health handbook, child medical subsidy certificate, " \
+	"employee ID, student ID, school documents with the school's name"
+#define IDB_OITA_EN IDB_EN ", the city's senior bus pass (長寿応援バス乗車証)"
+
+/* "one from A or two from B" (or "one from A or B") in both languages. */
+#define IDS_JA(a, b, nb) "A（顔写真付き・1点）" a "　または　B（" nb "）" b
+#define IDS_EN(a, b, nb) "one photo ID from list A (" a ") or " nb " from list B (" b ")"
 
 static const struct rules_document doc_card = {
 	"card", true, "マイナンバーカード", "Your My Number card"
@@ -206,24 +288,59 @@ static const struct rules_document doc_notice = {
 	"The notice of expiry (有効期限通知書), if you received it"
 };
 static const struct rules_document doc_pin_user = {
-	"pin_user", true, "利用者証明用電子証明書の暗証番号（数字4桁）",
-	"The user-certificate PIN (4 digits): know it"
+	"pin_user", true, "利用者証明用電子証明書の暗証番号（数字4桁。3回続けて間違えるとロックされます）",
+	"The user-certificate PIN (4 digits; it locks after 3 wrong tries): know it"
 };
 static const struct rules_document doc_pin_signature = {
-	"pin_signature", true, "署名用電子証明書の暗証番号（英数字6〜16桁）",
-	"The signature-certificate PIN (6-16 capital letters and digits): know it"
+	"pin_signature", true,
+	"署名用電子証明書の暗証番号（英大文字と数字の6〜16文字、英字・数字をそれぞれ1文字以上。5回続けて間違えるとロックされます）",
+	"The signature-certificate PIN (6-16 capital letters and digits, at least one of each; "
+	"it locks after 5 wrong tries): know it"
 };
 static const struct rules_document doc_pin_residence = {
 	"pin_residence", true, "住民基本台帳用暗証番号（数字4桁）",
 	"The resident-register PIN (4 digits): know it"
 };
-static const struct rules_document doc_pin_reset_id = {
-	"pin_reset_id", true, "暗証番号の再設定に必要な本人確認書類：" ID_LIST_JA,
-	"ID for the PIN reset: " ID_LIST_EN
+/* One PIN-reset ID document for lists a, b and b's count nb. */
+#define PIN_ID_DOC(a, b, nb_ja, nb_en) { "pin_reset_id", true, \
+	"暗証番号の再設定に必要な本人確認書類：" IDS_JA(a##_JA, b##_JA, nb_ja), \
+	"ID for the PIN reset: " IDS_EN(a##_EN, b##_EN, nb_en) }
+/* One proof-of-identity document (one from A or two from B) for lists a and b. */
+#define IDENTITY_DOC(a, b) { "identity_documents", true, \
+	"本人確認書類：" IDS_JA(a##_JA, b##_JA, "2点"), \
+	"Proof of identity: " IDS_EN(a##_EN, b##_EN, "two documents") }
+
+/* The PIN-reset ID by [list A][list B][rule]. */
+static const struct rules_document doc_pin_reset_ids[2][2][2] = {
+	{ { PIN_ID_DOC(IDA, IDB, "2点", "two documents"), PIN_ID_DOC(IDA, IDB, "1点", "one document") },
+	  { PIN_ID_DOC(IDA, IDB_OITA, "2点", "two documents"),
+	    PIN_ID_DOC(IDA, IDB_OITA, "1点", "one document") } },
+	{ { PIN_ID_DOC(IDA_SAPPORO, IDB, "2点", "two documents"),
+	    PIN_ID_DOC(IDA_SAPPORO, IDB, "1点", "one document") },
+	  { PIN_ID_DOC(IDA_SAPPORO, IDB_OITA, "2点", "two documents"),
+	    PIN_ID_DOC(IDA_SAPPORO, IDB_OITA, "1点", "one document") } },
 };
-static const struct rules_document doc_identity = {
-	"identity_documents", true, "本人確認書類：" ID_LIST_JA, "Proof of identity: " ID_LIST_EN
+/* Proof of identity by [list A][list B]. */
+static const struct rules_document doc_identities[2][2] = {
+	{ IDENTITY_DOC(IDA, IDB), IDENTITY_DOC(IDA, IDB_OITA) },
+	{ IDENTITY_DOC(IDA_SAPPORO, IDB), IDENTITY_DOC(IDA_SAPPORO, IDB_OITA) },
 };
+
+/* The PIN-reset ID document the municipality's lists and rule call for. */
+static const struct rules_document *
+doc_pin_reset_id(const struct rules_settings *s)
+{
+	return &doc_pin_reset_ids[s->id_list_a != RULES_IDA_NATIONAL]
+	    [s->id_list_b != RULES_IDB_NATIONAL][s->pin_reset_ids != RULES_PINID_ONE_A_OR_TWO_B];
+}
+
+/* The proof-of-identity document of the municipality's lists. */
+static const struct rules_document *
+doc_identity(const struct rules_settings *s)
+{
+	return &doc_identities[s->id_list_a != RULES_IDA_NATIONAL]
+	    [s->id_list_b != RULES_IDB_NATIONAL];
+}
 static const struct rules_document doc_holder_card = {
 	"holder_card", true, "更新対象者本人のマイナンバーカード", "The holder's My Number card"
 };
@@ -292,6 +409,11 @@ static const struct rules_document doc_current_card = {
 };
 static const struct rules_document doc_pickup_notice = {
 	"pickup_notice", true, "交付通知書（はがき）", "The pickup notice (交付通知書)"
+};
+static const struct rules_document doc_v2_pin_inquiry = {
+	"visit2_pin_inquiry", true,
+	"2回目の来庁：暗証番号の再設定のためにご本人あてに郵送する照会書（届いたもの）",
+	"Second visit: the inquiry for the PIN reset that the office mails to the holder"
 };
 static const struct rules_document doc_residence_card = {
 	"residence_card", true, "新たに交付された在留カード", "Your newly issued residence card"
@@ -537,10 +659,15 @@ date_text(cdate d, enum rules_language lang, char buf[static 24])
 	snprintf(buf, 24, "%d年%d月%d日", y, m, day);
 }
 
-/* Expands {a}, {b} (dates) and {n} (a number) in tpl into out. */
+/* Numbers a notice may hold: {n}, {p} and {q}. */
+struct nums {
+	int n, p, q;
+};
+
+/* Expands {a}, {b} (dates) and {n}, {p}, {q} (numbers) in tpl into out. */
 static void
 render(char out[static RULES_MESSAGE_MAX], const char *tpl, enum rules_language lang,
-    cdate a, cdate b, int n)
+    cdate a, cdate b, struct nums k)
 {
 	size_t len = 0;
 	char piece[24];
@@ -551,8 +678,10 @@ render(char out[static RULES_MESSAGE_MAX], const char *tpl, enum rules_language 
 		if (tpl[0] == '{' && (tpl[1] == 'a' || tpl[1] == 'b') && tpl[2] == '}') {
 			date_text(tpl[1] == 'a' ? a : b, lang, piece);
 			ins = piece;
-		} else if (tpl[0] == '{' && tpl[1] == 'n' && tpl[2] == '}') {
-			snprintf(piece, sizeof(piece), "%d", n);
+		} else if (tpl[0] == '{' && (tpl[1] == 'n' || tpl[1] == 'p' || tpl[1] == 'q') &&
+		    tpl[2] == '}') {
+			snprintf(piece, sizeof(piece), "%d",
+			    tpl[1] == 'n' ? k.n : tpl[1] == 'p' ? k.p : k.q);
 			ins = piece;
 		}
 		if (ins == NULL) {
@@ -566,10 +695,10 @@ render(char out[static RULES_MESSAGE_MAX], const char *tpl, enum rules_language 
 	out[len] = '\0';
 }
 
-/* Appends a notice rendered in both languages (full list: dropped). */
+/* Appends a notice with up to three numbers, in both languages (full list: dropped). */
 static void
-add_notice(struct rules_verdict *v, const char *code, const char *ja, const char *en,
-    cdate a, cdate b, int n)
+add_notice_nums(struct rules_verdict *v, const char *code, const char *ja, const char *en,
+    cdate a, cdate b, struct nums k)
 {
 	struct rules_notice *t;
 
@@ -577,8 +706,18 @@ add_notice(struct rules_verdict *v, const char *code, const char *ja, const char
 		return;
 	t = &v->notices[v->n_notices++];
 	t->code = code;
-	render(t->message_ja, ja, RULES_LANG_JA, a, b, n);
-	render(t->message_en, en, RULES_LANG_EN, a, b, n);
+	render(t->message_ja, ja, RULES_LANG_JA, a, b, k);
+	render(t->message_en, en, RULES_LANG_EN, a, b, k);
+}
+
+/* Appends a notice rendered in both languages (full list: dropped). */
+static void
+add_notice(struct rules_verdict *v, const char *code, const char *ja, const char *en,
+    cdate a, cdate b, int n)
+{
+	struct nums k = { n, 0, 0 };
+
+	add_notice_nums(v, code, ja, en, a, b, k);
 }
 
 /* Appends a notice without placeholders. */
@@ -611,6 +750,8 @@ verdict_init(struct rules_verdict *v, enum rules_service service)
 	v->window_opens_on = CDATE_NONE;
 	v->window_closes_on = CDATE_NONE;
 	v->health_insurance_grace_until = CDATE_NONE;
+	v->signature_window_opens_on = CDATE_NONE;
+	v->signature_window_closes_on = CDATE_NONE;
 	v->second_visit_earliest = CDATE_NONE;
 	v->visits = 1;
 }
@@ -622,6 +763,13 @@ signature_barred(const struct rules_facts *f, cdate visit)
 	return f->adult_ward || cdate_age_on(f->birth_date, visit) < SIGNATURE_MIN_AGE;
 }
 
+/* True when the applicant said the card carries no signature certificate (§6). */
+static bool
+signature_not_held(const struct rules_facts *f)
+{
+	return f->has_signature_given && !f->has_signature;
+}
+
 /* The fate of the signature certificate for service. */
 static enum rules_sigfate
 signature_fate(enum rules_service service, const struct rules_facts *f, cdate visit)
@@ -631,11 +779,13 @@ signature_fate(enum rules_service service, const struct rules_facts *f, cdate vi
 	case RULES_SVC_RESIDENCE_UPDATE:
 		return RULES_SIG_NONE;
 	case RULES_SVC_ADDRESS_CHANGE:
-		if (f->has_signature)
-			return RULES_SIG_LAPSED;
-		return signature_barred(f, visit) ? RULES_SIG_NOT_ISSUED : RULES_SIG_NONE;
+		if (signature_barred(f, visit))
+			return RULES_SIG_NOT_ISSUED;
+		return f->has_signature ? RULES_SIG_LAPSED : RULES_SIG_NOT_HELD;
 	default:
-		return signature_barred(f, visit) ? RULES_SIG_NOT_ISSUED : RULES_SIG_RENEW;
+		if (signature_barred(f, visit))
+			return RULES_SIG_NOT_ISSUED;
+		return signature_not_held(f) ? RULES_SIG_NOT_HELD : RULES_SIG_RENEW;
 	}
 }
 
@@ -675,10 +825,11 @@ static const char en_sig_not_issued[] =
 	"only the user certificate is renewed.";
 static const char ja_sig_lapsed[] =
 	"氏名・住所などの変更により署名用電子証明書は失効します。同じ来庁時に再発行しますので、"
-	"署名用電子証明書の暗証番号（英数字6〜16桁）を設定できるようにしてお越しください。";
+	"署名用電子証明書の暗証番号（英大文字と数字の6〜16文字、それぞれ1文字以上）を設定できるようにしてお越しください。";
 static const char en_sig_lapsed[] =
 	"A change of name or address makes the signature certificate lapse; it is re-issued at "
-	"the same visit, so be ready to set its PIN (6-16 capital letters and digits).";
+	"the same visit, so be ready to set its PIN (6-16 capital letters and digits, at least "
+	"one of each).";
 static const char ja_second_visit[] =
 	"照会書兼回答書をご本人の住民登録地へ郵送します。届いた照会書兼回答書を持って、"
 	"{a}以降にもう一度お越しください（合計2回の来庁）。";
@@ -686,11 +837,60 @@ static const char en_second_visit[] =
 	"The office mails the inquiry-and-answer form to the holder's registered address. "
 	"Come back with it on or after {a} (two visits in all).";
 static const char ja_pin_reset[] =
-	"暗証番号が分からない・ロックされている場合は、同じ来庁時に再設定します。"
-	"本人確認書類（Aから1点、またはBから2点）をお持ちください。手続きに時間がかかります。";
+	"暗証番号が分からない・ロックされている場合（利用者証明用は3回、署名用は5回続けて間違えるとロック）は、"
+	"同じ来庁時に再設定します。本人確認書類をお持ちください。手続きに{n}分ほど余分にかかります。";
 static const char en_pin_reset[] =
-	"A forgotten or locked PIN is reset at the same visit: bring one photo ID from list A "
-	"or two documents from list B, and allow extra time.";
+	"A forgotten or locked PIN (the user PIN locks after 3 wrong tries, the signature PIN "
+	"after 5) is reset at the same visit: bring the ID listed, and allow about {n} extra minutes.";
+static const char ja_pin_inquiry[] =
+	"暗証番号の照合ができない場合（不明、または利用者証明用は3回・署名用は5回の誤入力でロック）、"
+	"その場では再設定できません。ご本人の住民登録地へ照会書を郵送しますので、届いたら{a}以降に"
+	"もう一度お越しください（当日は手続きが完了しません）。";
+static const char en_pin_inquiry[] =
+	"A PIN that cannot be verified (forgotten, or locked after 3 wrong user-PIN or 5 wrong "
+	"signature-PIN tries) cannot be reset on the spot: the office mails an inquiry to the "
+	"holder's registered address; come back with it on or after {a} (the procedure is not "
+	"completed on the first day).";
+static const char ja_sig_not_held[] =
+	"このカードには署名用電子証明書が搭載されていないため、更新するものはなく、署名用の暗証番号も不要です。";
+static const char en_sig_not_held[] =
+	"The card carries no signature certificate: there is none to renew and no signature PIN to bring.";
+static const char ja_sig_window[] =
+	"署名用電子証明書は利用者証明用電子証明書より先に有効期限（{a}）を迎えます。署名用の更新期間は{b}から{a}まで、"
+	"利用者証明用の更新期間は別です（下記の更新期間）。";
+static const char en_sig_window[] =
+	"The signature certificate expires first, on {a}: it has its own window from {b} to {a}; "
+	"the user certificate's window is the one shown.";
+static const char ja_sig_reissue[] =
+	"署名用電子証明書は{a}に失効しています。再発行（無料）までの間、e-Taxなどの電子申請は利用できません。";
+static const char en_sig_reissue[] =
+	"The signature certificate expired on {a}; until it is re-issued (free of charge), "
+	"e-Tax and other electronic applications cannot be used.";
+static const char ja_card_first[] =
+	"マイナンバーカード本体の有効期限（{a}）が電子証明書と同じか先に来るため、電子証明書だけの更新はできません。"
+	"カードの更新（新しいカードの申請）をしてください。新しいカードには新しい電子証明書が搭載されます。"
+	"申請は{b}から受け付けます。";
+static const char en_card_first[] =
+	"The card itself expires on {a}, no later than its certificates, so renewing the "
+	"certificates alone is pointless: apply for a new card (card_application), which comes "
+	"with new certificates. Applications are taken from {b}.";
+static const char ja_second_after_expiry[] =
+	"2回目の来庁（{b}以降）は電子証明書の有効期限（{a}）の後になるため、更新ではなく再発行（無料）になります。"
+	"それまでの間、コンビニ交付サービス、e-Tax、マイナポータルへのログインは利用できません。";
+static const char en_second_after_expiry[] =
+	"The second visit (on or after {b}) comes after the certificate's expiry on {a}: it "
+	"becomes a re-issue (free of charge), and from the expiry until that visit "
+	"convenience-store certificates, e-Tax and My Number Portal login cannot be used.";
+static const char ja_rep_required[] =
+	"15歳未満の方・成年被後見人の方が申請するときは、法定代理人の同行が必要です。"
+	"法定代理人（成年後見人）と一緒にお越しください。";
+static const char en_rep_required[] =
+	"A holder under 15 or an adult ward applies with the legal representative (guardian) "
+	"present: come together, with the representative as the attendee.";
+static const char ja_damaged_fee[] =
+	"破損によるカードの再交付には手数料{n}円（カード{p}円＋電子証明書{q}円）がかかります。";
+static const char en_damaged_fee[] =
+	"Re-issuing a damaged card costs {n} yen (card {p} yen + certificate {q} yen).";
 static const char ja_card_expired[] =
 	"マイナンバーカードの有効期限（{a}）が過ぎているため、更新できません。新しいカードの申請が必要です。";
 static const char en_card_expired[] =
@@ -699,10 +899,6 @@ static const char ja_card_lost[] =
 	"紛失したカードの電子証明書は更新できません。カードの再交付（有料）を申請してください。";
 static const char en_card_lost[] =
 	"Certificates on a lost card cannot be renewed: apply for a replacement card (a fee applies).";
-static const char ja_card_due[] =
-	"カード本体の有効期限も同じ日（{a}）です。新しいカードを申請すると電子証明書も併せて更新されます。";
-static const char en_card_due[] =
-	"The card itself expires the same day ({a}); a new card comes with new certificates.";
 static const char ja_residence[] =
 	"在留期間を更新した場合は、カードの有効期限（{a}）までに新しい在留カードとマイナンバーカードを持って"
 	"窓口で手続きしてください。期限を過ぎるとカードは失効します。";
@@ -715,9 +911,9 @@ static const char en_not_applicable[] =
 	"This procedure is only for foreign residents with a period of stay (not permanent "
 	"residents or Highly Skilled Professionals (ii)).";
 static const char ja_lost_fee[] =
-	"紛失によるカードの再交付には手数料{n}円がかかります。";
+	"紛失によるカードの再交付には手数料{n}円（カード{p}円＋電子証明書{q}円）がかかります。";
 static const char en_lost_fee[] =
-	"Re-issuing a lost card costs {n} yen.";
+	"Re-issuing a lost card costs {n} yen (card {p} yen + certificate {q} yen).";
 static const char ja_photo[] =
 	"申請に必要な顔写真は窓口で無料で撮影します。";
 static const char en_photo[] =
@@ -735,10 +931,6 @@ static const char ja_holder_attends_rep[] =
 	"法定代理人による手続きには、ご本人も一緒にお越しください。";
 static const char en_holder_attends_rep[] =
 	"The holder must come along with the legal representative.";
-static const char ja_rep_accompanies[] =
-	"15歳未満の方・成年被後見人の方の手続きには、法定代理人（成年後見人）の同行が必要です。";
-static const char en_rep_accompanies[] =
-	"A holder under 15 or an adult ward comes with the legal representative (guardian).";
 
 /* ---- who attends ------------------------------------------------------- */
 
@@ -750,23 +942,9 @@ plan_pin_reset(const struct rules_settings *s, struct rules_verdict *v)
 		return;
 	v->pin_reset = true;
 	v->extra_minutes = s->pin_reset_extra_minutes[v->service];
-	add_doc(v, &doc_pin_reset_id);
-	add_plain_notice(v, "pin_reset_at_visit", ja_pin_reset, en_pin_reset);
-}
-
-/* The PINs a renewal needs: listed when known, reset at the visit when not. */
-static void
-plan_pins(const struct rules_settings *s, const struct rules_facts *f,
-    struct rules_verdict *v, bool list)
-{
-	bool sig = v->signature_cert == RULES_SIG_RENEW;
-
-	if (list && f->pin_user_known)
-		add_doc(v, &doc_pin_user);
-	if (list && sig && f->pin_signature_known)
-		add_doc(v, &doc_pin_signature);
-	if (!f->pin_user_known || (sig && !f->pin_signature_known))
-		plan_pin_reset(s, v);
+	add_doc(v, doc_pin_reset_id(s));
+	add_notice(v, "pin_reset_at_visit", ja_pin_reset, en_pin_reset, CDATE_NONE, CDATE_NONE,
+	    v->extra_minutes);
 }
 
 /* The mailed-inquiry route: a second visit after the mail turnaround. */
@@ -779,6 +957,51 @@ plan_second_visit(const struct rules_settings *s, cdate visit, struct rules_verd
 	    v->second_visit_earliest, CDATE_NONE, 0);
 }
 
+/* True when the holder leads the visit (alone, or with the legal representative). */
+static bool
+holder_led(const struct rules_facts *f)
+{
+	return f->attendee == RULES_ATT_SELF || f->attendee == RULES_ATT_LEGAL_REP;
+}
+
+/*
+ * §6: a PIN that cannot be verified. The holder has it reset at the visit
+ * where the city does so; otherwise, and always for a proxy or a guardian,
+ * the office mails an inquiry and the procedure ends at a second visit.
+ */
+static void
+plan_unverified_pin(const struct rules_settings *s, const struct rules_facts *f, cdate visit,
+    struct rules_verdict *v)
+{
+	if (holder_led(f) && s->pin_reset_same_visit) {
+		plan_pin_reset(s, v);
+		return;
+	}
+	v->visits = 2;
+	if (v->second_visit_earliest == CDATE_NONE)
+		v->second_visit_earliest = cdate_add_days(visit, s->mail_turnaround_days);
+	add_doc(v, &doc_v2_pin_inquiry);
+	if (holder_led(f))
+		add_doc(v, doc_pin_reset_id(s));
+	add_notice(v, "pin_reset_by_mail", ja_pin_inquiry, en_pin_inquiry,
+	    v->second_visit_earliest, CDATE_NONE, 0);
+}
+
+/* The PINs a renewal needs: listed when known, the §6 route when not. */
+static void
+plan_pins(const struct rules_settings *s, const struct rules_facts *f, cdate visit,
+    struct rules_verdict *v, bool list)
+{
+	bool sig = v->signature_cert == RULES_SIG_RENEW;
+
+	if (list && f->pin_user_known)
+		add_doc(v, &doc_pin_user);
+	if (list && sig && f->pin_signature_known)
+		add_doc(v, &doc_pin_signature);
+	if (!f->pin_user_known || (sig && !f->pin_signature_known))
+		plan_unverified_pin(s, f, visit, v);
+}
+
 /* A voluntary proxy: same day with the sealed form, else two visits (§3). */
 static void
 route_proxy(const struct rules_settings *s, const struct rules_facts *f, cdate visit,
@@ -789,7 +1012,7 @@ route_proxy(const struct rules_settings *s, const struct rules_facts *f, cdate v
 		add_doc(v, &doc_inquiry_form);
 		add_doc(v, &doc_proxy_photo_id);
 		add_doc(v, &doc_notice);
-		plan_pins(s, f, v, false);
+		plan_pins(s, f, visit, v, false);
 		return;
 	}
 	add_doc(v, &doc_notice);
@@ -799,7 +1022,7 @@ route_proxy(const struct rules_settings *s, const struct rules_facts *f, cdate v
 	add_doc(v, &doc_v2_form);
 	add_doc(v, &doc_v2_proxy_photo_id);
 	plan_second_visit(s, visit, v);
-	plan_pins(s, f, v, false);
+	plan_pins(s, f, visit, v, false);
 }
 
 /* An adult guardian: one visit with a photo ID, the mailed route without (§3). */
@@ -812,7 +1035,7 @@ route_guardian(const struct rules_settings *s, const struct rules_facts *f, cdat
 	if (f->attendee_has_photo_id) {
 		add_doc(v, &doc_guardian_photo_id);
 		add_doc(v, &doc_guardianship);
-		plan_pins(s, f, v, true);
+		plan_pins(s, f, visit, v, true);
 		return;
 	}
 	add_doc(v, &doc_guardian_id);
@@ -823,7 +1046,7 @@ route_guardian(const struct rules_settings *s, const struct rules_facts *f, cdat
 	add_doc(v, &doc_v2_guardianship);
 	add_doc(v, &doc_v2_guardian_id);
 	plan_second_visit(s, visit, v);
-	plan_pins(s, f, v, false);
+	plan_pins(s, f, visit, v, false);
 }
 
 /* Documents and visits of a certificate renewal, by who attends (§3 table). */
@@ -835,7 +1058,7 @@ route_ecert(const struct rules_settings *s, const struct rules_facts *f, cdate v
 	case RULES_ATT_SELF:
 		add_doc(v, &doc_card);
 		add_doc(v, &doc_notice);
-		plan_pins(s, f, v, true);
+		plan_pins(s, f, visit, v, true);
 		break;
 	case RULES_ATT_PROXY:
 		route_proxy(s, f, visit, v);
@@ -848,7 +1071,7 @@ route_ecert(const struct rules_settings *s, const struct rules_facts *f, cdate v
 		add_doc(v, &doc_rep_photo_id);
 		add_doc(v, &doc_relationship);
 		add_doc(v, &doc_notice);
-		plan_pins(s, f, v, true);
+		plan_pins(s, f, visit, v, true);
 		break;
 	}
 }
@@ -874,15 +1097,21 @@ attendee_docs(const struct rules_facts *f, struct rules_verdict *v)
 	}
 }
 
-/* Who must be present: the holder with a legal representative, or with a guardian renewing a signature. */
+/*
+ * Who must be present: a holder under 15 or an adult ward only with the legal
+ * representative (§6), the holder with a legal representative, and the holder
+ * with a guardian renewing a signature certificate.
+ */
 static void
 check_presence(const struct rules_facts *f, cdate visit, struct rules_verdict *v)
 {
 	bool barred = signature_barred(f, visit);
 
-	if (barred && (f->attendee == RULES_ATT_SELF || f->attendee == RULES_ATT_PROXY))
-		add_plain_notice(v, "legal_representative_accompanies", ja_rep_accompanies,
-		    en_rep_accompanies);
+	if (barred && (f->attendee == RULES_ATT_SELF || f->attendee == RULES_ATT_PROXY)) {
+		refuse(v, "legal_representative_required");
+		add_plain_notice(v, "legal_representative_required", ja_rep_required,
+		    en_rep_required);
+	}
 	if (f->attendee == RULES_ATT_LEGAL_REP) {
 		add_plain_notice(v, "holder_must_attend", ja_holder_attends_rep,
 		    en_holder_attends_rep);
@@ -938,13 +1167,88 @@ note_health_insurance(struct rules_verdict *v, cdate visit)
 		    exp, grace, 0);
 }
 
-/* §2: certificate renewal inside the window, free re-issue after expiry. */
+/* §6: a card that expires no later than its certificates is renewed instead; true when it steered. */
+static bool
+steer_to_card(struct rules_verdict *v)
+{
+	cdate card = v->card_expires_on;
+
+	if (card == CDATE_NONE || v->user_cert_expires_on == CDATE_NONE ||
+	    card > v->user_cert_expires_on)
+		return false;
+	refuse(v, "renew_card_instead");
+	v->kind = RULES_KIND_NEW_CARD;
+	v->suggested_service = "card_application";
+	add_notice(v, "card_expires_first", ja_card_first, en_card_first, card,
+	    rules_window_opens(card), 0);
+	return true;
+}
+
+/* True when the signature certificate is renewed and expires before the user certificate. */
+static bool
+signature_expires_first(const struct rules_verdict *v)
+{
+	return v->signature_cert == RULES_SIG_RENEW &&
+	    v->signature_cert_expires_on != CDATE_NONE &&
+	    v->user_cert_expires_on != CDATE_NONE &&
+	    v->signature_cert_expires_on < v->user_cert_expires_on;
+}
+
+/*
+ * §2 and §6: each certificate's window. A visit before every window is refused;
+ * inside the signature certificate's own window it renews (or re-issues) that
+ * one; inside the user certificate's window both.
+ */
+static void
+ecert_windows(struct rules_verdict *v, cdate visit)
+{
+	cdate exp = v->user_cert_expires_on, sig = v->signature_cert_expires_on;
+
+	if (!signature_expires_first(v)) {
+		apply_window(v, visit, exp);
+	} else {
+		v->window_opens_on = rules_window_opens(exp);
+		v->window_closes_on = exp;
+		v->signature_window_opens_on = rules_window_opens(sig);
+		v->signature_window_closes_on = sig;
+		add_notice(v, "signature_own_window", ja_sig_window, en_sig_window, sig,
+		    v->signature_window_opens_on, 0);
+		if (visit < v->signature_window_opens_on) {
+			refuse(v, "before_renewal_window");
+			add_notice(v, "before_renewal_window", ja_before_window, en_before_window,
+			    v->signature_window_opens_on, sig, 0);
+		}
+		if (visit > sig)
+			add_notice(v, "signature_reissue", ja_sig_reissue, en_sig_reissue, sig,
+			    CDATE_NONE, 0);
+		if (visit > sig && visit < v->window_opens_on)
+			v->kind = RULES_KIND_REISSUE;
+	}
+	if (visit > exp) {
+		v->kind = RULES_KIND_REISSUE;
+		add_notice(v, "reissue_unusable_services", ja_reissue, en_reissue, exp,
+		    CDATE_NONE, 0);
+		note_health_insurance(v, visit);
+	}
+}
+
+/* §6: warns when the second visit falls after the user certificate's expiry. */
+static void
+note_second_visit_after_expiry(struct rules_verdict *v)
+{
+	cdate exp = v->user_cert_expires_on;
+
+	if (v->visits == 2 && v->kind == RULES_KIND_RENEWAL && exp != CDATE_NONE &&
+	    v->second_visit_earliest != CDATE_NONE && v->second_visit_earliest > exp)
+		add_notice(v, "second_visit_after_expiry", ja_second_after_expiry,
+		    en_second_after_expiry, exp, v->second_visit_earliest, 0);
+}
+
+/* §2, §6: certificate renewal inside the window, free re-issue after expiry. */
 static void
 eval_ecert(const struct rules_settings *s, const struct rules_facts *f, cdate visit,
     struct rules_verdict *v)
 {
-	cdate exp = v->user_cert_expires_on;
-
 	v->kind = RULES_KIND_RENEWAL;
 	if (f->card_lost) {
 		v->kind = RULES_KIND_NEW_CARD;
@@ -952,29 +1256,38 @@ eval_ecert(const struct rules_settings *s, const struct rules_facts *f, cdate vi
 		add_plain_notice(v, "card_lost", ja_card_lost, en_card_lost);
 	} else if (refuse_expired_card(v, visit)) {
 		v->kind = RULES_KIND_NEW_CARD;
-	} else {
-		apply_window(v, visit, exp);
-		if (visit > exp) {
-			v->kind = RULES_KIND_REISSUE;
-			add_notice(v, "reissue_unusable_services", ja_reissue, en_reissue,
-			    exp, CDATE_NONE, 0);
-			note_health_insurance(v, visit);
-		}
+	} else if (!steer_to_card(v)) {
+		ecert_windows(v, visit);
 	}
 	route_ecert(s, f, visit, v);
-	if (v->kind != RULES_KIND_NEW_CARD && exp == v->card_expires_on)
-		add_notice(v, "card_renewal_due", ja_card_due, en_card_due, exp, CDATE_NONE, 0);
+	note_second_visit_after_expiry(v);
 	add_plain_notice(v, "notice_optional", ja_notice_optional, en_notice_optional);
 }
 
-/* Lost card: identity documents instead of the card, and the fee. */
+/* A fee in its parts, and its notice. */
 static void
-plan_lost_card(const struct rules_settings *s, struct rules_verdict *v)
+charge(struct rules_verdict *v, struct rules_fee fee, const char *code, const char *ja,
+    const char *en)
 {
-	add_doc(v, &doc_identity);
-	v->fee_yen = s->lost_card_fee_yen;
-	add_notice(v, "lost_card_fee", ja_lost_fee, en_lost_fee, CDATE_NONE, CDATE_NONE,
-	    v->fee_yen);
+	struct nums k = { fee.card_yen + fee.certificate_yen, fee.card_yen, fee.certificate_yen };
+
+	v->fee = fee;
+	v->fee_yen = k.n;
+	add_notice_nums(v, code, ja, en, CDATE_NONE, CDATE_NONE, k);
+}
+
+/* Lost (or damaged) card: identity documents instead of the card, and the fee. */
+static void
+plan_lost_card(const struct rules_settings *s, const struct rules_facts *f,
+    struct rules_verdict *v)
+{
+	if (f->card_damaged && !f->card_lost) {
+		add_doc(v, &doc_card);
+		charge(v, s->damaged_card_fee, "damaged_card_fee", ja_damaged_fee, en_damaged_fee);
+		return;
+	}
+	add_doc(v, doc_identity(s));
+	charge(v, s->lost_card_fee, "lost_card_fee", ja_lost_fee, en_lost_fee);
 }
 
 /* Application for a new card: window on the card's expiry, pickup later. */
@@ -984,8 +1297,8 @@ eval_card_application(const struct rules_settings *s, const struct rules_facts *
 {
 	v->kind = RULES_KIND_NEW_CARD;
 	v->visits = 2;
-	if (f->card_lost) {
-		plan_lost_card(s, v);
+	if (f->card_lost || f->card_damaged) {
+		plan_lost_card(s, f, v);
 	} else if (v->card_expires_on != CDATE_NONE) {
 		apply_window(v, visit, v->card_expires_on);
 		add_doc(v, &doc_card);
@@ -999,11 +1312,12 @@ eval_card_application(const struct rules_settings *s, const struct rules_facts *
 
 /* Pickup of a new card: the pickup notice and the current card. */
 static void
-eval_card_pickup(const struct rules_facts *f, struct rules_verdict *v)
+eval_card_pickup(const struct rules_settings *s, const struct rules_facts *f,
+    struct rules_verdict *v)
 {
 	v->kind = RULES_KIND_NEW_CARD;
 	add_doc(v, &doc_pickup_notice);
-	add_doc(v, f->card_lost ? &doc_identity : &doc_current_card);
+	add_doc(v, f->card_lost ? doc_identity(s) : &doc_current_card);
 	attendee_docs(f, v);
 }
 
@@ -1014,20 +1328,23 @@ eval_card_reissue_lost(const struct rules_settings *s, const struct rules_facts 
 {
 	v->kind = RULES_KIND_NEW_CARD;
 	v->visits = 2;
-	plan_lost_card(s, v);
+	plan_lost_card(s, f, v);
 	attendee_docs(f, v);
 	add_plain_notice(v, "photo_taken_free", ja_photo, en_photo);
 	add_plain_notice(v, "card_pickup_later", ja_pickup_later, en_pickup_later);
 }
 
-/* PIN reset: the card and ID documents, extra counter time. */
+/*
+ * PIN reset: the card and ID documents, extra counter time; by mail and a
+ * second visit for a proxy or a guardian, or where the city resets by mail (§6).
+ */
 static void
 eval_pin_reset(const struct rules_settings *s, const struct rules_facts *f, cdate visit,
     struct rules_verdict *v)
 {
 	(void)refuse_expired_card(v, visit);
-	add_doc(v, &doc_card);
-	plan_pin_reset(s, v);
+	add_doc(v, holder_led(f) ? &doc_card : &doc_holder_card);
+	plan_unverified_pin(s, f, visit, v);
 	attendee_docs(f, v);
 }
 
@@ -1072,7 +1389,7 @@ eval_service(const struct rules_settings *s, const struct rules_facts *f, cdate 
 		eval_card_application(s, f, visit, v);
 		break;
 	case RULES_SVC_CARD_PICKUP:
-		eval_card_pickup(f, v);
+		eval_card_pickup(s, f, v);
 		break;
 	case RULES_SVC_PIN_RESET:
 		eval_pin_reset(s, f, visit, v);
@@ -1095,6 +1412,8 @@ common_notices(const struct rules_facts *f, struct rules_verdict *v)
 {
 	if (v->signature_cert == RULES_SIG_NOT_ISSUED)
 		add_plain_notice(v, "signature_not_issued", ja_sig_not_issued, en_sig_not_issued);
+	if (v->signature_cert == RULES_SIG_NOT_HELD && v->service == RULES_SVC_ECERT_RENEWAL)
+		add_plain_notice(v, "signature_not_held", ja_sig_not_held, en_sig_not_held);
 	if (has_stay_limit(f) && v->card_expires_on != CDATE_NONE &&
 	    v->service != RULES_SVC_CARD_REISSUE_LOST)
 		add_notice(v, "residence_update_before_expiry", ja_residence, en_residence,
@@ -1141,6 +1460,14 @@ rules_evaluate(const struct rules_settings *s, enum rules_service service, cdate
 		p->code = "unknown_service";
 		p->field = "service";
 		snprintf(p->detail, sizeof(p->detail), "Unknown service.");
+		return false;
+	}
+	if (!rules_date_in_range(visit)) {
+		p->code = "date_out_of_range";
+		p->field = "visit_date";
+		snprintf(p->detail, sizeof(p->detail), "The visit date must lie in the years "
+		    "%d to %d, for which the holiday law is computed.", RULES_FIRST_YEAR,
+		    RULES_LAST_YEAR);
 		return false;
 	}
 	if (!rules_check_facts(f, visit, p))

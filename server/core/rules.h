@@ -1,5 +1,5 @@
 /*
- * The domain rules of RULES.md sections 1-4: what expires when, the renewal
+ * The domain rules of RULES.md sections 1-4 and 6: what expires when, the renewal
  * window, who may come and what they bring, fees, and the Individual Number
  * detector. Pure functions over plain structs: no allocation, no I/O. A
  * verdict holds only static strings and fixed-size buffers.
@@ -52,13 +52,43 @@ enum rules_sigfate {
 	RULES_SIG_RENEW,	/* "renew" */
 	RULES_SIG_NOT_ISSUED,	/* "not_issued": under 15 or an adult ward */
 	RULES_SIG_LAPSED,	/* "lapsed": name/address/birth date/sex changed */
+	RULES_SIG_NOT_HELD,	/* "not_held": the card carries none; nothing to renew */
 };
 
-/* The municipality's settings that RULES.md names. */
+/* Which photo IDs count as list A (one suffices). */
+enum rules_id_list_a {
+	RULES_IDA_NATIONAL,	/* "national": the national list */
+	RULES_IDA_SAPPORO,	/* "sapporo": the national list and more licences */
+};
+
+/* Which documents count as list B (two needed, unless pin_reset_ids says one). */
+enum rules_id_list_b {
+	RULES_IDB_NATIONAL,	/* "national": the national list */
+	RULES_IDB_OITA,		/* "oita": the national list and the city's bus pass */
+};
+
+/* What ID a PIN reset asks of the holder. */
+enum rules_pin_ids {
+	RULES_PINID_ONE_A_OR_TWO_B,	/* "one_a_or_two_b": the national rule */
+	RULES_PINID_ONE_A_OR_ONE_B,	/* "one_a_or_one_b": one document from either list */
+};
+
+/* A fee in its two parts, as the cities print it ("カード800円+電子証明書200円"). */
+struct rules_fee {
+	int card_yen;		/* the card part */
+	int certificate_yen;	/* the certificate part */
+};
+
+/* The municipality's settings that RULES.md names (§3, §6). */
 struct rules_settings {
 	int mail_turnaround_days;	/* mailed inquiry form: first to second visit */
-	int lost_card_fee_yen;		/* re-issue of a lost card (card + certificate) */
+	struct rules_fee lost_card_fee;	/* re-issue of a lost card */
+	struct rules_fee damaged_card_fee; /* re-issue of a damaged card */
 	int pin_reset_extra_minutes[RULES_SVC_COUNT]; /* counter time a PIN reset adds */
+	enum rules_id_list_a id_list_a;	/* photo IDs of list A */
+	enum rules_id_list_b id_list_b;	/* documents of list B */
+	enum rules_pin_ids pin_reset_ids; /* what a PIN reset asks for */
+	bool pin_reset_same_visit;	/* the holder's PIN is reset at the visit (else by mail) */
 	int retention_days;		/* personal fields purged after this many days */
 };
 
@@ -85,6 +115,7 @@ struct rules_facts {
 	bool pin_user_known;		/* user-certificate PIN known and not locked */
 	bool pin_signature_known;	/* signature PIN known and not locked */
 	bool card_lost;			/* the card is lost */
+	bool card_damaged;		/* the card is damaged (re-issued for a fee) */
 };
 
 /* A document to bring; entries are static. */
@@ -95,7 +126,7 @@ struct rules_document {
 	const char *label_en;	/* English label */
 };
 
-#define RULES_MESSAGE_MAX 320
+#define RULES_MESSAGE_MAX 768
 
 /* A notice attached to a verdict; messages may hold dates. */
 struct rules_notice {
@@ -105,7 +136,7 @@ struct rules_notice {
 };
 
 #define RULES_MAX_DOCUMENTS 16
-#define RULES_MAX_NOTICES 12
+#define RULES_MAX_NOTICES 14
 
 /* The answer to "may this applicant do this service on this day". */
 struct rules_verdict {
@@ -119,10 +150,14 @@ struct rules_verdict {
 	enum rules_sigfate signature_cert; /* fate of the signature certificate */
 	cdate window_opens_on;		/* renewal window, CDATE_NONE when none */
 	cdate window_closes_on;		/* last day of the window (the expiry) */
+	cdate signature_window_opens_on; /* the signature certificate's own window, when */
+	cdate signature_window_closes_on; /* it expires before the user certificate */
+	const char *suggested_service;	/* a service id to book instead, or NULL */
 	cdate health_insurance_grace_until; /* CDATE_NONE when no user cert */
 	int visits;			/* counter visits needed: 1 or 2 */
 	cdate second_visit_earliest;	/* CDATE_NONE unless a dated second visit */
 	int fee_yen;			/* fee payable at the counter */
+	struct rules_fee fee;		/* its parts (card + certificate) */
 	bool pin_reset;			/* a PIN reset happens at the visit */
 	int extra_minutes;		/* counter time the PIN reset adds */
 	size_t n_documents;		/* entries used in documents */
@@ -145,7 +180,11 @@ struct rules_expiries {
 	cdate signature_cert;	/* signature-certificate expiry, CDATE_NONE when none */
 };
 
-/* The defaults RULES.md names (7 days, 1,000 yen, 90 days, 15 minutes). */
+/* The first and last years the holiday law is computed for; other visit dates are refused. */
+#define RULES_FIRST_YEAR 1980
+#define RULES_LAST_YEAR 2099
+
+/* The defaults RULES.md names (7 days, 800 + 200 yen, 10 minutes, national ID lists). */
 struct rules_settings rules_settings_default(void);
 /* Facts with every optional member at its API default (attendee "self", PINs known). */
 void rules_facts_init(struct rules_facts *f);
@@ -160,12 +199,23 @@ const char *rules_service_label(enum rules_service s, enum rules_language lang);
 /* Parses an attendee ("self", "proxy", "guardian", "legal_representative"). */
 bool rules_attendee_parse(const char *s, enum rules_attendee *out)
     __attribute__((warn_unused_result));
+/* Parses an ID list A name ("national", "sapporo"). */
+bool rules_id_list_a_parse(const char *s, enum rules_id_list_a *out)
+    __attribute__((warn_unused_result));
+/* Parses an ID list B name ("national", "oita"). */
+bool rules_id_list_b_parse(const char *s, enum rules_id_list_b *out)
+    __attribute__((warn_unused_result));
+/* Parses a PIN-reset ID rule ("one_a_or_two_b", "one_a_or_one_b"). */
+bool rules_pin_ids_parse(const char *s, enum rules_pin_ids *out)
+    __attribute__((warn_unused_result));
+/* True when d lies in the years the holiday law is computed for (1980-2099). */
+bool rules_date_in_range(cdate d);
 /* Parses "ja" or "en". */
 bool rules_language_parse(const char *s, enum rules_language *out)
     __attribute__((warn_unused_result));
 /* "renewal", "reissue", "new_card", or NULL for RULES_KIND_NONE. */
 const char *rules_kind_name(enum rules_kind k);
-/* "renew", "not_issued", "lapsed", or NULL for RULES_SIG_NONE. */
+/* "renew", "not_issued", "lapsed", "not_held", or NULL for RULES_SIG_NONE. */
 const char *rules_sigfate_name(enum rules_sigfate f);
 /* A document's label in lang. */
 const char *rules_document_label(const struct rules_document *d, enum rules_language lang);

@@ -244,7 +244,7 @@ START_TEST(bad_requests)
 		{ "/v1/offices/kasugai-main/availability", 400, "missing_parameter", "service" },
 		{ "/v1/offices/kasugai-main/availability?service=passport", 400, "unknown_service",
 		    "service" },
-		{ "/v1/offices/kasugai-tobu/availability?service=card_pickup", 404,
+		{ "/v1/offices/oita-tsurusaki/availability?service=card_pickup", 404,
 		    "service_not_offered", "service" },
 		{ "/v1/offices/kasugai-main/availability?service=ecert_renewal&from=2026-02-30", 400,
 		    "invalid_date", "from" },

@@ -33,7 +33,7 @@
 	"\"certificates\":{\"issued_on\":\"2022-03-01\"}}"
 /* A holder aged 12 sent with a legal representative only. */
 #define CHILD_ALONE "{\"birth_date\":\"2014-02-10\",\"card\":{\"issued_on\":\"2022-03-01\"}," \
-	"\"certificates\":{\"issued_on\":\"2022-03-01\"},\"attendee\":\"legal_representative\"," \
+	"\"certificates\":{\"issued_on\":\"2022-03-01\",\"user_expires_on\":\"2027-01-10\"},\"attendee\":\"legal_representative\"," \
 	"\"holder_attends\":false}"
 /* A proxy without the sealed inquiry form: two visits. */
 #define PROXY "{\"birth_date\":\"1980-02-10\",\"card\":{\"issued_on\":\"2022-03-01\"}," \
@@ -575,8 +575,8 @@ START_TEST(holder_must_attend)
 	itest_resp_free(&r);
 	ck_assert_int_eq(sql_value("SELECT count(*) FROM bookings"), 0);
 	book(&d, SLOT, "{\"birth_date\":\"2014-02-10\",\"card\":{\"issued_on\":\"2022-03-01\"},"
-	    "\"certificates\":{\"issued_on\":\"2022-03-01\"},\"attendee\":\"legal_representative\","
-	    "\"holder_attends\":true}", "A", &r);
+	    "\"certificates\":{\"issued_on\":\"2022-03-01\",\"user_expires_on\":\"2027-01-10\"},"
+	    "\"attendee\":\"legal_representative\",\"holder_attends\":true}", "A", &r);
 	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
 	itest_resp_free(&r);
 }

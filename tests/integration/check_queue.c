@@ -57,6 +57,7 @@ write_config(void)
 	itest_write_file(muni,
 	    "municipality: qtown\n"
 	    "name: {ja: 窓口町, en: Queue Town}\n"
+	    "settings: {pin_reset_extra_minutes: 0}\n"
 	    "offices:\n"
 	    "  - id: q-main\n"
 	    "    name: {ja: 本庁, en: Main office}\n"

@@ -447,7 +447,7 @@ START_TEST(sighup_reload)
 	kill(rd.pid, SIGHUP);
 	usleep(300000);
 	itest_get(&rd, "/v1/offices", &r);
-	ck_assert_int_eq(json_array_size(json_object_get(r.json, "offices")), 1);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "offices")), 9);
 	itest_resp_free(&r);
 	itest_daemon_stop(&rd);
 }
