@@ -150,6 +150,43 @@ START_TEST(unknown_query_parameter)
 }
 END_TEST
 
+/* An escaped NUL in a query parameter is refused, not cut short ("2026%00" is not 2026). */
+START_TEST(nul_in_query_refused)
+{
+	struct itest_resp r;
+
+	itest_get(&d, "/v1/holidays?year=2026%00", &r);
+	assert_problem(&r, 400, "invalid_query");
+	ck_assert_str_eq(itest_str(&r, "field"), "year");
+	itest_resp_free(&r);
+	itest_get(&d, "/v1/offices/kasugai-main/availability?service=pin_reset%00x", &r);
+	assert_problem(&r, 400, "invalid_query");
+	ck_assert_str_eq(itest_str(&r, "field"), "service");
+	itest_resp_free(&r);
+	itest_get(&d, "/v1/holidays?year=2026", &r);
+	ck_assert_int_eq(r.status, 200);
+	itest_resp_free(&r);
+}
+END_TEST
+
+/* "/v1/offices/" is "/v1/offices"; a fixed segment is percent-decoded like a parameter. */
+START_TEST(path_slash_and_escapes)
+{
+	struct itest_resp r;
+
+	itest_get(&d, "/v1/offices/", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(json_array_size(json_object_get(r.json, "offices")) >= 13);
+	itest_resp_free(&r);
+	itest_get(&d, "/v1/offices/kasugai-main/qu%65ue", &r);
+	ck_assert_int_eq(r.status, 200);
+	itest_resp_free(&r);
+	itest_get(&d, "/v1/offices/kasugai%2Dmain/queue", &r);
+	ck_assert_int_eq(r.status, 200);
+	itest_resp_free(&r);
+}
+END_TEST
+
 /* X-Request-Id is echoed when sane, replaced when not, generated when absent. */
 START_TEST(request_id)
 {
@@ -531,6 +568,30 @@ START_TEST(migrations_once_and_checksummed)
 }
 END_TEST
 
+/* Sends GET path on a raw connection; returns the socket and the status line's code. */
+static int
+raw_get_status(const struct itest_daemon *dd, const char *path, int *status)
+{
+	int fd = connect_to(dd);
+	char buf[256], req[256];
+	size_t reqlen = (size_t)snprintf(req, sizeof req,
+	    "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
+	size_t got = 0;
+	ssize_t n;
+
+	ck_assert(write(fd, req, reqlen) == (ssize_t)reqlen);
+	while (got < 12) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ck_assert_msg(poll(&p, 1, 5000) == 1, "no answer to GET %s", path);
+		n = read(fd, buf + got, sizeof buf - 1 - got);
+		ck_assert(n > 0);
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*status = atoi(buf + 9);
+	return fd;
+}
+
 /* The sample configuration's rate limit: a burst of 30, then 429 with Retry-After. */
 START_TEST(rate_limited)
 {
@@ -558,6 +619,22 @@ START_TEST(rate_limited)
 	itest_get(&rl, "/healthz", &r);	/* not limited: monitors must always get through */
 	ck_assert_int_eq(r.status, 200);
 	itest_resp_free(&r);
+	/* Nor are the lobby display, its assets and the event stream it opens. */
+	for (int i = 0; i < 40; i++) {
+		static const char *const paths[] = { "/display/kasugai-main",
+			"/display/assets/display.js", "/display/assets/display.css" };
+		itest_get(&rl, paths[i % 3], &r);
+		ck_assert_msg(r.status == 200, "%s: %ld", paths[i % 3], r.status);
+		itest_resp_free(&r);
+	}
+	for (int i = 0; i < 3; i++) {
+		int status, fd = raw_get_status(&rl, "/v1/offices/kasugai-main/events", &status);
+		ck_assert_int_eq(status, 200);
+		close(fd);
+	}
+	itest_get(&rl, "/v1/holidays?year=2026", &r);	/* the budget is still spent */
+	ck_assert_int_eq(r.status, 429);
+	itest_resp_free(&r);
 	itest_daemon_stop(&rl);
 }
 END_TEST
@@ -577,6 +654,8 @@ system_suite(void)
 	tcase_add_test(api, wrong_method_405);
 	tcase_add_test(api, unknown_query_parameter);
 	tcase_add_test(api, request_id);
+	tcase_add_test(api, nul_in_query_refused);
+	tcase_add_test(api, path_slash_and_escapes);
 	tcase_add_test(api, body_too_large_413);
 	tcase_add_test(api, malformed_json_bodies);
 	tcase_add_test(api, wrong_content_type_415);
