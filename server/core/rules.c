@@ -961,7 +961,13 @@ eval_ecert(const struct rules_settings *s, const struct rules_facts *f, cdate vi
 			note_health_insurance(v, visit);
 		}
 	}
-	route_ecert(s, f, visit, v);
+	/*
+	 * Before the window the visit cannot happen: a second visit counts from the
+	 * first day the first one could (the window's first day), not from the
+	 * refused date.
+	 */
+	route_ecert(s, f, visit < v->window_opens_on && v->window_opens_on != CDATE_NONE ?
+	    v->window_opens_on : visit, v);
 	if (v->kind != RULES_KIND_NEW_CARD && exp == v->card_expires_on)
 		add_notice(v, "card_renewal_due", ja_card_due, en_card_due, exp, CDATE_NONE, 0);
 	add_plain_notice(v, "notice_optional", ja_notice_optional, en_notice_optional);
