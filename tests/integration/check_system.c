@@ -251,6 +251,53 @@ START_TEST(malformed_json_bodies)
 }
 END_TEST
 
+/* Today in Tokyo moved by years, months and days, as `date -d` would, as YYYY-MM-DD. */
+static void
+tokyo_date(int years, int months, int days, char out[11])
+{
+	time_t now = time(NULL) + 9 * 3600;
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	tm.tm_year += years, tm.tm_mon += months, tm.tm_mday += days;
+	tm.tm_hour = 12, tm.tm_isdst = 0;
+	now = timegm(&tm);
+	gmtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/*
+ * The README's eligibility example, with its dates computed from today as the
+ * README computes them, is allowed; a visit before today is refused.
+ */
+START_TEST(readme_eligibility_example)
+{
+	char visit[11], birth[11], issued[11], body[512];
+	struct itest_resp r;
+
+	tokyo_date(0, 0, 14, visit);
+	tokyo_date(-35, 1, 0, birth);
+	tokyo_date(-4, -6, 0, issued);
+	snprintf(body, sizeof body, "{\"service\": \"ecert_renewal\", \"visit_date\": \"%s\", "
+	    "\"language\": \"en\", \"applicant\": {\"birth_date\": \"%s\", \"card\": "
+	    "{\"issued_on\": \"%s\"}, \"certificates\": {\"issued_on\": \"%s\"}, "
+	    "\"attendee\": \"self\"}}", visit, birth, issued, issued);
+	itest_post(&d, "/v1/eligibility", body, &r);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	ck_assert_msg(json_is_true(json_object_get(r.json, "allowed")), "%s", r.body);
+	ck_assert_str_eq(itest_str(&r, "kind"), "renewal");
+	itest_resp_free(&r);
+	snprintf(body, sizeof body, "{\"service\": \"ecert_renewal\", \"visit_date\": "
+	    "\"2025-05-20\", \"applicant\": {\"birth_date\": \"1990-07-15\", \"card\": "
+	    "{\"issued_on\": \"2021-03-01\"}, \"certificates\": {\"issued_on\": "
+	    "\"2021-03-01\"}}}");
+	itest_post(&d, "/v1/eligibility", body, &r);
+	assert_problem(&r, 422, "visit_in_past");
+	ck_assert_str_eq(itest_str(&r, "field"), "visit_date");
+	itest_resp_free(&r);
+}
+END_TEST
+
 /* A body that is not declared as JSON gets 415. */
 START_TEST(wrong_content_type_415)
 {
@@ -659,6 +706,7 @@ system_suite(void)
 	tcase_add_test(api, body_too_large_413);
 	tcase_add_test(api, malformed_json_bodies);
 	tcase_add_test(api, wrong_content_type_415);
+	tcase_add_test(api, readme_eligibility_example);
 	suite_add_tcase(s, api);
 
 	tcase_add_checked_fixture(db, setup, teardown);
