@@ -352,11 +352,14 @@ START_TEST(staff_call_recall_done_no_show)
 	expect_ok(&r, (const char *const[]){ "A-001 to counter 1", NULL });
 	snprintf(id, sizeof id, "%ld", called_id(&r));
 	run_free(&r);
-	CLIENT_RUN(&r, "recall", id);
-	expect_ok(&r, (const char *const[]){ "A-001 called", NULL });
+	CLIENT_RUN(&r, "recall", id, "--lang", "en");
+	expect_ok(&r, (const char *const[]){ "A-001 called again\n", NULL });
 	run_free(&r);
-	CLIENT_RUN(&r, "done", "--ticket", id);
-	expect_ok(&r, (const char *const[]){ "A-001 done", NULL });
+	CLIENT_RUN(&r, "recall", id);
+	expect_ok(&r, (const char *const[]){ "A-001 を再度お呼びしました\n", NULL });
+	run_free(&r);
+	CLIENT_RUN(&r, "done", "--ticket", id, "--lang", "en");
+	expect_ok(&r, (const char *const[]){ "A-001 served: finished\n", NULL });
 	run_free(&r);
 	CLIENT_RUN(&r, "done", id);
 	expect_fail(&r, 65, "invalid_state");
@@ -375,7 +378,8 @@ START_TEST(staff_call_recall_done_no_show)
 		run_free(&r);
 	}
 	CLIENT_RUN(&r, "no-show", id);
-	expect_ok(&r, (const char *const[]){ "A-002 no_show", NULL });
+	expect_ok(&r, (const char *const[]){ "A-002 を不在として記録しました", NULL });
+	ck_assert_ptr_null(strstr(r.out, "no_show"));
 	run_free(&r);
 	CLIENT_RUN(&r, "done", "99999999");
 	expect_fail(&r, 66, "ticket_not_found");
