@@ -643,7 +643,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: madoguchi [--server URL] COMMAND [options]\n"
+	    "usage: madoguchi [--server URL] [--lang ja|en] COMMAND [options]\n"
 	    "\n"
 	    "  ticket --office O (--service S | --booking REF) [--booking-token T]\n"
 	    "         [--format text|escpos] [--paper 58|80] [--output FILE|DEVICE]\n"
@@ -744,12 +744,13 @@ parse(int argc, char **argv, struct opts *o, bool global)
 			printf("madoguchi %s\n", MADOGUCHI_VERSION);
 			exit(EX_OK);
 		}
-		if (ch < 256 || (global && ch != 256))
+		/* --server and --lang belong to every command: before it or after. */
+		if (ch < 256 || (global && ch != 256 && ch != 261))
 			return fail(EX_USAGE, "%s", global ? "give the command before its options"
 			    " (madoguchi --help)" : "see madoguchi --help");
 		if (!set_option(o, ch - 256, optarg))
-			return fail(EX_USAGE, "bad value '%s' for --%s", optarg,
-			    longopts[ch - 256].name);
+			return fail(EX_USAGE, "bad value '%s' for --%s%s", optarg,
+			    longopts[ch - 256].name, ch == 261 ? ": use ja or en" : "");
 	}
 	o->args = argv + optind;
 	o->nargs = argc - optind;

@@ -95,6 +95,7 @@ START_TEST(golden_text)
 	golden("ticket_very_busy", LANG_EN, TICKET_TEXT, 80, "ticket_very_busy_en.txt");
 	golden("ticket_very_busy", LANG_JA, TICKET_TEXT, 58, "ticket_very_busy_ja_58.txt");
 	golden("ticket_booking", LANG_JA, TICKET_TEXT, 80, "ticket_booking_ja.txt");
+	golden("ticket_booking_en", LANG_EN, TICKET_TEXT, 80, "ticket_booking_en.txt");
 }
 END_TEST
 
