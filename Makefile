@@ -131,6 +131,7 @@ tests/integration/check_%: $(B)/tests/integration/check_%.o $(B)/tests/integrati
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do CK_DEFAULT_TIMEOUT=60 ./$$t; done
+	@./tests/check_config_docs.sh
 
 integration: all $(INTEGRATION_BINS)
 	@./tests/integration/run.sh

@@ -37,7 +37,7 @@ static const struct words en = {
 	"No slot can be booked in this period.", "Booked.", "Reference: %s", "Token: %s",
 	"  (shown this once: you need it to see or cancel the booking; keep it)",
 	"Status: %s", "When: %s", "Office: %s", "Service: %s", "Visits: %s",
-	"Please bring:", " (if applicable)", "Notices:",
+	"Please bring:", " (optional)", "Notices:",
 };
 
 /* The string member key of o, or fallback. */
@@ -182,10 +182,22 @@ line(struct buf *out, const char *tmpl, const char *arg)
 	buf_addc(out, '\n');
 }
 
+/*
+ * The language to show a booking in: the one it was made in when it says so,
+ * since its documents and notices were written in that language; else lang.
+ */
+static enum lang
+booking_lang(const json_t *b, enum lang lang)
+{
+	const char *made = str_or(b, "language", "");
+
+	return strcmp(made, "en") == 0 ? LANG_EN : strcmp(made, "ja") == 0 ? LANG_JA : lang;
+}
+
 int
 booking_render(const json_t *b, enum lang lang, struct buf *out, char **cause)
 {
-	const struct words *w = lang == LANG_EN ? &en : &ja;
+	const struct words *w = (lang = booking_lang(b, lang)) == LANG_EN ? &en : &ja;
 	const char *ref = str_or(b, "reference", NULL), *token = str_or(b, "token", NULL);
 	const char *start = str_or(b, "start", ""), *end = str_or(b, "end", "");
 	char when[64], hm[6];

@@ -16,6 +16,8 @@ int booking_render_availability(const json_t *av, enum lang lang, struct buf *ou
 /*
  * Appends a booking (the 201 of POST /v1/bookings, or GET /v1/bookings/{ref}),
  * its token when the answer carries one, documents and notices; -1 with *cause.
+ * It is shown in the language the booking was made in (its "language"), which
+ * its documents and notices are written in; lang only when it has none.
  */
 int booking_render(const json_t *b, enum lang lang, struct buf *out, char **cause)
     __attribute__((warn_unused_result));

@@ -433,9 +433,12 @@ cmd_call(struct ctx *c)
 	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 }
 
-/* recall, done, no-show: a state change of the ticket given by id. */
+/*
+ * recall, done, no-show: a state change of the ticket given by id; ja and en
+ * say what happened, after the ticket's number.
+ */
 static int
-ticket_change(struct ctx *c, const char *action)
+ticket_change(struct ctx *c, const char *action, const char *ja, const char *en)
 {
 	const char *token = need_token(c, "staff");
 	const char *id = c->o.ticket ? c->o.ticket : c->o.nargs == 1 ? c->o.args[0] : NULL;
@@ -453,8 +456,8 @@ ticket_change(struct ctx *c, const char *action)
 	free(path);
 	if (rc != 0)
 		return rc;
-	printf("%s %s\n", json_string_value(json_object_get(r.json, "number")),
-	    json_string_value(json_object_get(r.json, "status")));
+	printf("%s%s\n", json_string_value(json_object_get(r.json, "number")),
+	    c->o.lang == LANG_EN ? en : ja);
 	http_resp_free(&r);
 	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 }
@@ -463,21 +466,22 @@ ticket_change(struct ctx *c, const char *action)
 static int
 cmd_recall(struct ctx *c)
 {
-	return ticket_change(c, "recall");
+	return ticket_change(c, "recall", " を再度お呼びしました", " called again");
 }
 
 /* madoguchi done: the ticket was served. */
 static int
 cmd_done(struct ctx *c)
 {
-	return ticket_change(c, "done");
+	return ticket_change(c, "done", " の対応を終えました", " served: finished");
 }
 
 /* madoguchi no-show: the ticket did not come after its recalls. */
 static int
 cmd_no_show(struct ctx *c)
 {
-	return ticket_change(c, "no-show");
+	return ticket_change(c, "no-show", " を不在として記録しました（お呼びしても来られませんでした）",
+	    " recorded as a no-show: did not come when called");
 }
 
 /* Renders an answer with fn and prints it. */
@@ -639,7 +643,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: madoguchi [--server URL] COMMAND [options]\n"
+	    "usage: madoguchi [--server URL] [--lang ja|en] COMMAND [options]\n"
 	    "\n"
 	    "  ticket --office O (--service S | --booking REF) [--booking-token T]\n"
 	    "         [--format text|escpos] [--paper 58|80] [--output FILE|DEVICE]\n"
@@ -740,12 +744,13 @@ parse(int argc, char **argv, struct opts *o, bool global)
 			printf("madoguchi %s\n", MADOGUCHI_VERSION);
 			exit(EX_OK);
 		}
-		if (ch < 256 || (global && ch != 256))
+		/* --server and --lang belong to every command: before it or after. */
+		if (ch < 256 || (global && ch != 256 && ch != 261))
 			return fail(EX_USAGE, "%s", global ? "give the command before its options"
 			    " (madoguchi --help)" : "see madoguchi --help");
 		if (!set_option(o, ch - 256, optarg))
-			return fail(EX_USAGE, "bad value '%s' for --%s", optarg,
-			    longopts[ch - 256].name);
+			return fail(EX_USAGE, "bad value '%s' for --%s%s", optarg,
+			    longopts[ch - 256].name, ch == 261 ? ": use ja or en" : "");
 	}
 	o->args = argv + optind;
 	o->nargs = argc - optind;

@@ -13,18 +13,21 @@
 struct words {
 	const char *at, *calling, *called_at, *none_called, *service, *waiting, *due, *wait;
 	const char *flag, *minutes, *busy, *very_busy, *advice;
+	const char *checked_in, *due_at;
 };
 
 static const struct words ja = {
 	"%s 現在", "呼び出し中: ", "%s → %s番窓口", "呼び出し中の番号はありません",
 	"ご用件", "待ち人数", "予約", "待ち時間", "混雑", "約%s分", "混雑", "大変混雑",
 	"混雑しています。お急ぎでない方には別の日のご来庁をお願いしてください。",
+	"受付済みの予約: ", "%s（%s のご予約）",
 };
 
 static const struct words en = {
 	"at %s", "Now calling: ", "%s at counter %s", "No number is being called",
 	"service", "waiting", "due", "wait", "flag", "%s min", "BUSY", "VERY BUSY",
 	"Busy: ask residents whose visit can wait to choose another day.",
+	"Checked in: ", "%s (due %s)",
 };
 
 /* The {"ja","en"} member key of o in lang, or fallback. */
@@ -80,6 +83,28 @@ calling(const json_t *q, const struct words *w, struct buf *out)
 		snprintf(counter, sizeof counter, "%lld",
 		    (long long)json_integer_value(json_object_get(c, "counter")));
 		text_subst(out, w->called_at, str_or(c, "ticket", "?"), counter);
+	}
+	buf_addc(out, '\n');
+}
+
+/* Reservations checked in and waiting, each with the time of its slot. */
+static void
+checked_in(const json_t *q, const struct words *w, struct buf *out)
+{
+	const json_t *list = json_object_get(q, "checked_in"), *c;
+	size_t i;
+
+	if (json_array_size(list) == 0)
+		return;
+	buf_puts(out, w->checked_in);
+	json_array_foreach(list, i, c) {
+		const char *due = str_or(c, "due_at", "");
+		char hhmm[8] = "?";
+		if (strlen(due) >= 16)
+			snprintf(hhmm, sizeof hhmm, "%.5s", due + 11);
+		if (i > 0)
+			buf_puts(out, ", ");
+		text_subst(out, w->due_at, str_or(c, "ticket", "?"), hhmm);
 	}
 	buf_addc(out, '\n');
 }
@@ -141,6 +166,7 @@ queue_render(const json_t *q, enum lang lang, struct buf *out, char **cause)
 	}
 	heading(q, w, lang, out);
 	calling(q, w, out);
+	checked_in(q, w, out);
 	buf_addc(out, '\n');
 	ncol = name_columns(services, w, lang);
 	text_pad(out, w->service, ncol, 0);

@@ -1,6 +1,7 @@
 /* UTF-8 text in columns: widths, wrapping, fullwidth forms. */
 #include "text.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 size_t
@@ -71,13 +72,111 @@ text_width(const char *s)
 	return w;
 }
 
-/* Characters that must not start a line (a small kinsoku set). */
-static int
+/*
+ * Line breaking (kinsoku shori, JIS X 4051 in small): closing brackets and
+ * marks, the prolonged-sound mark, iteration marks and small kana never start
+ * a line; opening brackets never end one. Words stay whole: a run of katakana
+ * (マイナンバーカード), a run of Latin letters and digits, and digits with the
+ * wide character next to them (約35分) are not broken. Lines break at spaces
+ * where they have them, else preferably after punctuation or where hiragana
+ * (a particle, an ending) meets the next word, else between any two
+ * characters the rules allow, and only as a last resort anywhere.
+ */
+
+/* Closing punctuation: a good place to end a line, never to start one. */
+static bool
+closing_punct(uint32_t c)
+{
+	static const uint32_t set[] = { 0x3001, 0x3002, 0xff0c, 0xff0e, 0xff09, 0x300d,
+		0x300f, 0x3011, 0x3015, 0x3009, 0x300b, 0xff3d, 0xff5d, 0x30fb, 0xff1a, 0xff1b,
+		0xff1f, 0xff01, ',', '.', ')', ']', '}', ':', ';', '!', '?' };
+
+	for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
+		if (set[i] == c)
+			return true;
+	}
+	return false;
+}
+
+/* Characters that must not start a line. */
+static bool
 no_line_start(uint32_t c)
 {
-	return c == 0x3001 || c == 0x3002 || c == 0xff0c || c == 0xff0e || c == 0x300d ||
-	    c == 0xff09 || c == 0x30fc || c == ',' || c == '.' || c == ')';
+	static const char small[] = "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶー々ゝゞヽヾ";
+	uint32_t k;
+
+	if (closing_punct(c))
+		return true;
+	for (size_t i = 0; small[i] != '\0';) {
+		i += text_decode(small + i, sizeof small - 1 - i, &k);
+		if (k == c)
+			return true;
+	}
+	return false;
 }
+
+/* Opening brackets: they must not end a line. */
+static bool
+no_line_end(uint32_t c)
+{
+	return c == 0xff08 || c == 0x300c || c == 0x300e || c == 0x3010 || c == 0x3014 ||
+	    c == 0x3008 || c == 0x300a || c == 0xff3b || c == 0xff5b || c == '(' || c == '[' ||
+	    c == '{';
+}
+
+/* Katakana, with the prolonged-sound mark and the halfwidth forms. */
+static bool
+is_katakana(uint32_t c)
+{
+	return (c >= 0x30a1 && c <= 0x30fa) || c == 0x30fc || c == 0x30fd || c == 0x30fe ||
+	    (c >= 0xff66 && c <= 0xff9f);
+}
+
+/* Hiragana. */
+static bool
+is_hiragana(uint32_t c)
+{
+	return c >= 0x3041 && c <= 0x309f;
+}
+
+/* Latin letters and digits, halfwidth or fullwidth: the letters of a word. */
+static bool
+is_alnum(uint32_t c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	    (c >= 0xff10 && c <= 0xff19) || (c >= 0xff21 && c <= 0xff3a) ||
+	    (c >= 0xff41 && c <= 0xff5a);
+}
+
+/* How good a break between a and b is: 0 not allowed, 1 allowed, 2 a phrase boundary. */
+static int
+break_rank(uint32_t a, uint32_t b)
+{
+	bool a_wide = text_cp_width(a) == 2, b_wide = text_cp_width(b) == 2;
+
+	if (no_line_start(b) || no_line_end(a) || text_cp_width(b) == 0)
+		return 0;
+	if (is_katakana(a) && is_katakana(b))
+		return 0;
+	if ((is_alnum(a) || a == '-') && (is_alnum(b) || b == '-' || b_wide))
+		return 0;
+	if (a_wide && is_alnum(b))
+		return 0;
+	/* The honorific お・ご stays with its word (お越し, ご用意) and starts a phrase. */
+	if ((a == 0x304a || a == 0x3054) && b >= 0x4e00 && b <= 0x9fff)
+		return 0;
+	if (closing_punct(a) || no_line_end(b) || b == 0x304a || b == 0x3054)
+		return 2;
+	if (is_hiragana(a) && !is_hiragana(b))
+		return 2;
+	return 1;
+}
+
+/* A place the current line may end: its byte offset and its columns. */
+struct brk {
+	size_t at;	/* bytes before the break; 0: none yet */
+	size_t cols;	/* columns before it */
+};
 
 /*
  * The byte length of the next line of s (len bytes, no newline) fitting width
@@ -86,17 +185,26 @@ no_line_start(uint32_t c)
 static size_t
 line_break(const char *s, size_t len, size_t width, size_t *next)
 {
-	size_t i = 0, w = 0, space = 0, prev = 0;
-	uint32_t cp;
+	struct brk space = { 0, 0 }, phrase = { 0, 0 }, any = { 0, 0 };
+	size_t i = 0, w = 0, prev = 0;
+	uint32_t cp, last = 0;
 
 	while (i < len) {
 		size_t n = text_decode(s + i, len - i, &cp);
 		size_t cw = (size_t)text_cp_width(cp);
+		if (i > 0 && cp == ' ') {
+			space = (struct brk){ i, w };
+		} else if (i > 0 && last != ' ') {
+			int rank = break_rank(last, cp);
+			if (rank >= 1)
+				any = (struct brk){ i, w };
+			if (rank == 2)
+				phrase = (struct brk){ i, w };
+		}
 		if (w + cw > width && i > 0)
 			break;
-		if (cp == ' ' && i > 0)
-			space = i;
 		prev = i;
+		last = cp;
 		w += cw;
 		i += n;
 	}
@@ -104,16 +212,20 @@ line_break(const char *s, size_t len, size_t width, size_t *next)
 		*next = len;
 		return len;
 	}
-	if (s[i] == ' ') {
-		*next = i + 1;
-		return i;
+	if (space.at > 0) {
+		*next = space.at + 1;
+		return space.at;
 	}
-	if (space > 0) {
-		*next = space + 1;
-		return space;
+	/* A phrase boundary when it leaves the line at least two thirds full. */
+	if (phrase.at > 0 && 3 * phrase.cols >= 2 * width) {
+		*next = phrase.at;
+		return phrase.at;
 	}
-	text_decode(s + i, len - i, &cp);
-	/* Take the last character down with a mark that may not lead a line. */
+	if (any.at > 0) {
+		*next = any.at;
+		return any.at;
+	}
+	/* No break the rules allow: cut, still keeping a closing mark off the next line. */
 	if (no_line_start(cp) && prev > 0)
 		i = prev;
 	*next = i;

@@ -21,7 +21,11 @@ size_t text_width(const char *s);
 typedef void text_line_fn(void *arg, const char *line, size_t len);
 /*
  * Breaks s into lines of at most width columns: at spaces where a line has
- * them, else between characters, never putting 、 or 。 first on a line.
+ * them, else between characters with Japanese line-breaking rules (no line
+ * starts with 、。）」ー or a small kana, none ends with （「), keeping
+ * katakana words, Latin words and numbers whole and preferring phrase
+ * boundaries (after punctuation, where hiragana meets the next word); a run
+ * the rules cannot break is cut only when it is wider than the line.
  * Newlines in s end lines too.
  */
 void text_wrap(const char *s, size_t width, text_line_fn *fn, void *arg);

@@ -60,7 +60,7 @@ static const struct words en = {
 	"If it can wait, please choose another day.",
 	"Unless it is urgent, please come back on another day.",
 	"Reservations are called around their reserved time.",
-	"Booking: %s", "Please have ready:", "- %s", "- %s (if applicable)",
+	"Booking: %s", "Please have ready:", "- %s", "- %s (optional)",
 	"Please wait until your number is called.",
 };
 

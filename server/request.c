@@ -314,13 +314,37 @@ name_listed(const char *s, const char *const *names)
 	return false;
 }
 
+/*
+ * The name of the first query parameter whose name or value holds an escaped NUL
+ * ("year=2026%00" would read as 2026 once decoded), written to name; false when none.
+ */
+static bool
+query_has_nul(const char *query, char *name, size_t len)
+{
+	const char *nul = strstr(query, "%00"), *start = nul, *eq;
+
+	if (nul == NULL)
+		return false;
+	while (start > query && start[-1] != '&')
+		start--;
+	eq = memchr(start, '=', (size_t)(nul - start));
+	snprintf(name, len, "%.*s", (int)((eq ? eq : nul) - start), start);
+	return true;
+}
+
 bool
 req_query_allow(struct request *r, const char *const *names)
 {
 	struct evkeyvalq q;
 	struct evkeyval *kv, *other;
+	char name[64];
 	bool ok = true;
 
+	if (r->query != NULL && query_has_nul(r->query, name, sizeof name)) {
+		req_problem_json(r, problem_field(400, "invalid_query", name[0] ? name : "query",
+		    "a query parameter may not contain NUL (%00)"));
+		return false;
+	}
 	TAILQ_INIT(&q);
 	if (r->query != NULL && evhttp_parse_query_str(r->query, &q) != 0) {
 		req_problem_json(r, problem_field(400, "invalid_query", "query",

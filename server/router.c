@@ -53,6 +53,23 @@ seglen(const char *s)
 	return slash ? (size_t)(slash - s) : strlen(s);
 }
 
+/*
+ * True when the path segment (sl bytes) is the pattern's literal segment (pl
+ * bytes), as written or once percent-decoded: "qu%65ue" is "queue", the same
+ * decoding a {param} segment gets.
+ */
+static bool
+literal_matches(const char *pat, size_t pl, const char *seg, size_t sl)
+{
+	char dec[MAX_PATH + 1];
+
+	if (pl == sl && memcmp(pat, seg, pl) == 0)
+		return true;
+	if (memchr(seg, '%', sl) == NULL || !router_decode(seg, sl, dec, sizeof dec))
+		return false;
+	return strlen(dec) == pl && memcmp(dec, pat, pl) == 0;
+}
+
 /* Matches one pattern against path, filling params; true on a match. */
 static bool
 match_pattern(const char *pat, const char *path, struct router_match *m, bool *bad)
@@ -70,7 +87,7 @@ match_pattern(const char *pat, const char *path, struct router_match *m, bool *b
 				return false;
 			}
 			m->names[m->nparams++] = pat + 1;
-		} else if (pl != sl || memcmp(pat, path, pl) != 0) {
+		} else if (!literal_matches(pat, pl, path, sl)) {
 			return false;
 		}
 		pat += pl, path += sl;
@@ -82,11 +99,19 @@ enum router_result
 router_lookup(const struct router_route *routes, size_t n, int method, const char *path,
     struct router_match *m)
 {
+	char trimmed[MAX_PATH + 1];
+	size_t len = strlen(path);
 	bool bad = false;
 
 	memset(m, 0, sizeof *m);
-	if (path[0] != '/' || strlen(path) > MAX_PATH)
+	if (path[0] != '/' || len > MAX_PATH)
 		return ROUTER_BAD_PATH;
+	/* "/v1/offices/" is "/v1/offices": one trailing slash names the same resource. */
+	if (len > 1 && path[len - 1] == '/' && path[len - 2] != '/') {
+		memcpy(trimmed, path, len - 1);
+		trimmed[len - 1] = '\0';
+		path = trimmed;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!match_pattern(routes[i].pattern, path, m, &bad))
 			continue;

@@ -95,6 +95,10 @@ START_TEST(golden_text)
 	golden("ticket_very_busy", LANG_EN, TICKET_TEXT, 80, "ticket_very_busy_en.txt");
 	golden("ticket_very_busy", LANG_JA, TICKET_TEXT, 58, "ticket_very_busy_ja_58.txt");
 	golden("ticket_booking", LANG_JA, TICKET_TEXT, 80, "ticket_booking_ja.txt");
+	golden("ticket_booking_en", LANG_EN, TICKET_TEXT, 80, "ticket_booking_en.txt");
+	/* Long Japanese labels: kinsoku and whole words on both paper widths. */
+	golden("ticket_kinsoku", LANG_JA, TICKET_TEXT, 58, "ticket_kinsoku_ja_58.txt");
+	golden("ticket_kinsoku", LANG_JA, TICKET_TEXT, 80, "ticket_kinsoku_ja_80.txt");
 }
 END_TEST
 
@@ -104,6 +108,7 @@ START_TEST(golden_escpos)
 	golden("ticket_busy", LANG_EN, TICKET_ESCPOS, 58, "ticket_busy_en_58.escpos");
 	golden("ticket_booking", LANG_JA, TICKET_ESCPOS, 58, "ticket_booking_ja_58.escpos");
 	golden("ticket_walkin", LANG_JA, TICKET_ESCPOS, 80, "ticket_walkin_ja_80.escpos");
+	golden("ticket_kinsoku", LANG_JA, TICKET_ESCPOS, 58, "ticket_kinsoku_ja_58.escpos");
 }
 END_TEST
 
@@ -371,6 +376,86 @@ START_TEST(widths_and_wrapping)
 }
 END_TEST
 
+/* True when line (a '|'-free piece) starts with one of the marks in set. */
+static bool
+starts_with_any(const char *line, const char *const *set)
+{
+	for (; *set != NULL; set++) {
+		if (strncmp(line, *set, strlen(*set)) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* True when line ends with one of the marks in set. */
+static bool
+ends_with_any(const char *line, const char *const *set)
+{
+	size_t len = strlen(line);
+
+	for (; *set != NULL; set++) {
+		size_t n = strlen(*set);
+		if (len >= n && strcmp(line + len - n, *set) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Kinsoku at every width from 8 to 48 columns: no line starts with a closing
+ * mark or a small kana, none ends with an opening bracket, lines fit, words
+ * (katakana, Latin letters and digits, お with its kanji) stay whole, and
+ * nothing is lost.
+ */
+START_TEST(japanese_wrapping_kinsoku)
+{
+	static const char *const texts[] = {
+		"有効期限通知書（届いている場合。届いていなくても手続きできます）",
+		"代理人の官公署が発行した顔写真付きの本人確認書類（マイナンバーカード、運転免許証、パスポートなど）",
+		"2回目の来庁：署名又は記名押印のある照会書兼回答書（1回目の来庁後にご本人あてに郵送します。封入したまま）",
+		"暗証番号（利用者証明用4桁・署名用6～16桁）",
+		"お急ぎでない方は、別の日にお越しくださいますようお願いします。",
+		"「受付番号」をお呼びします。しばらくお待ちください。ご予約K7Q-4MXDの方は、窓口へ。",
+	};
+	static const char *const no_start[] = { "、", "。", "，", "．", "）", "」", "』", "】",
+		"・", "：", "ー", "ッ", "ャ", "ュ", "ョ", "っ", "ゃ", "ゅ", "ょ", "々", ")", ",",
+		".", NULL };
+	static const char *const no_end[] = { "（", "「", "『", "【", "(", NULL };
+	static const char *const words[] = { "マイナンバーカード", "パスポート", "K7Q-4MXD",
+		"16", "お越し", "お願い", "お呼び", "お待ち", NULL };
+
+	for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+		for (size_t width = 8; width <= 48; width++) {
+			char *got = wrap(texts[t], width), *save = NULL, *joined;
+			struct buf all = { 0 };
+
+			for (char *line = strtok_r(got, "|", &save); line != NULL;
+			    line = strtok_r(NULL, "|", &save)) {
+				ck_assert_msg(text_width(line) <= width, "%zu: '%s' too wide", width,
+				    line);
+				ck_assert_msg(!starts_with_any(line, no_start),
+				    "%zu: line starts with a closing mark: '%s'", width, line);
+				ck_assert_msg(!ends_with_any(line, no_end),
+				    "%zu: line ends with an opening bracket: '%s'", width, line);
+				buf_puts(&all, line);
+			}
+			joined = buf_take(&all);
+			ck_assert_str_eq(joined, texts[t]);
+			free(joined);
+			free(got);
+			/* Words (with the brackets and marks that cling to them) stay whole once they fit. */
+			got = wrap(texts[t], width);
+			for (const char *const *w = words; width >= 24 && *w != NULL; w++) {
+				if (strstr(texts[t], *w) != NULL)
+					ck_assert_msg(strstr(got, *w) != NULL, "%zu: '%s' split in %s",
+					    width, *w, got);
+			}
+			free(got);
+		}
+	}
+}
+END_TEST
+
 START_TEST(fullwidth_and_subst)
 {
 	struct buf b = { 0 };
@@ -397,6 +482,7 @@ main(void)
 
 	tcase_add_test(tc, golden_text);
 	tcase_add_test(tc, golden_escpos);
+	tcase_add_test(tc, japanese_wrapping_kinsoku);
 	tcase_add_test(tc, escpos_commands);
 	tcase_add_test(tc, escpos_reads_back);
 	tcase_add_test(tc, flag_lines);

@@ -234,6 +234,26 @@ START_TEST(visit_date_defaults_to_today)
 }
 END_TEST
 
+/* A visit before today is refused; today and later days are judged. */
+START_TEST(visit_in_past_is_refused)
+{
+	static const char past[] = "{\"service\":\"ecert_renewal\",\"visit_date\":\"2025-05-31\","
+	    APPLICANT "}";
+	static const char today_body[] = "{\"service\":\"ecert_renewal\","
+	    "\"visit_date\":\"2025-06-01\"," APPLICANT "}";
+	struct elig_request req;
+	struct elig_error err;
+	cdate today = cdate_make(2025, 6, 1);
+
+	ck_assert(!elig_parse_body(past, strlen(past), today, &req, &err));
+	ck_assert_int_eq(err.status, 422);
+	ck_assert_str_eq(err.code, "visit_in_past");
+	ck_assert_str_eq(err.field, "visit_date");
+	ck_assert(elig_parse_body(today_body, strlen(today_body), today, &req, &err));
+	ck_assert_int_eq(req.visit_date, today);
+}
+END_TEST
+
 START_TEST(malformed_bodies)
 {
 	assert_error("not json", 400, "invalid_json", "");
@@ -390,6 +410,7 @@ eligibility_suite(void)
 	tcase_add_test(tc, proxy_second_visit_in_json);
 	tcase_add_test(tc, legal_representative_must_bring_holder);
 	tcase_add_test(tc, visit_date_defaults_to_today);
+	tcase_add_test(tc, visit_in_past_is_refused);
 	tcase_add_test(tc, malformed_bodies);
 	tcase_add_test(tc, applicant_field_paths);
 	tcase_add_test(tc, inconsistent_facts_are_422);

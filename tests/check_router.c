@@ -212,10 +212,17 @@ START_TEST(trailing_slash)
 {
 	struct router_match m;
 
-	ck_assert_int_eq(look(ROUTER_GET, "/healthz/", &m), ROUTER_NOT_FOUND);
-	ck_assert_int_eq(look(ROUTER_GET, "/v1/offices/", &m), ROUTER_NOT_FOUND);
-	ck_assert_int_eq(look(ROUTER_GET, "/v1/bookings/AB12/", &m), ROUTER_NOT_FOUND);
-	ck_assert_int_eq(look(ROUTER_GET, "/v1/offices/x/queue/", &m), ROUTER_NOT_FOUND);
+	ck_assert_int_eq(look(ROUTER_GET, "/healthz/", &m), ROUTER_FOUND);
+	ck_assert_str_eq(m.route->name, "healthz");
+	ck_assert_int_eq(look(ROUTER_GET, "/v1/offices/", &m), ROUTER_FOUND);
+	ck_assert_str_eq(m.route->name, "offices");
+	ck_assert_int_eq(look(ROUTER_GET, "/v1/bookings/AB12/", &m), ROUTER_FOUND);
+	ck_assert_str_eq(router_param(&m, "reference"), "AB12");
+	ck_assert_int_eq(look(ROUTER_GET, "/v1/offices/x/queue/", &m), ROUTER_FOUND);
+	ck_assert_str_eq(m.route->name, "queue");
+	/* Only one: two slashes, or a slash standing for an empty {param}, stay unknown. */
+	ck_assert_int_eq(look(ROUTER_GET, "/v1/offices//", &m), ROUTER_NOT_FOUND);
+	ck_assert_int_eq(look(ROUTER_GET, "/v1/offices/x/queue//", &m), ROUTER_NOT_FOUND);
 }
 END_TEST
 
@@ -323,6 +330,25 @@ START_TEST(literal_segments_match_whole)
 }
 END_TEST
 
+/* A fixed segment is percent-decoded like a {param} segment before it is compared. */
+START_TEST(literal_segments_are_decoded)
+{
+	struct router_match m;
+
+	ck_assert_int_eq(look(ROUTER_GET, "/v1/offices/x/qu%65ue", &m), ROUTER_FOUND);
+	ck_assert_str_eq(m.route->name, "queue");
+	ck_assert_int_eq(look(ROUTER_GET, "/%761/%6Fffices", &m), ROUTER_FOUND);
+	ck_assert_str_eq(m.route->name, "offices");
+	ck_assert_int_eq(look(ROUTER_GET, "/v1/offices/x%2Dy/qu%65ue", &m), ROUTER_FOUND);
+	ck_assert_str_eq(router_param(&m, "office"), "x-y");
+	/* A decoded slash is part of the segment, never a separator. */
+	ck_assert_int_eq(look(ROUTER_GET, "/v1%2Foffices", &m), ROUTER_NOT_FOUND);
+	/* NUL is refused in fixed segments as it is in parameters. */
+	ck_assert_int_eq(look(ROUTER_GET, "/v1/offices%00", &m), ROUTER_NOT_FOUND);
+	ck_assert_int_eq(look(ROUTER_GET, "/v1/offices/a%00b/queue", &m), ROUTER_BAD_PATH);
+}
+END_TEST
+
 /* The daemon-shaped table is valid. */
 START_TEST(validate_accepts_good_table)
 {
@@ -420,6 +446,7 @@ router_suite(void)
 	tcase_add_test(tc, param_names_that_are_prefixes);
 	tcase_add_test(tc, first_row_wins);
 	tcase_add_test(tc, literal_segments_match_whole);
+	tcase_add_test(tc, literal_segments_are_decoded);
 	tcase_add_test(tc, validate_accepts_good_table);
 	tcase_add_test(tc, validate_rejects_bad_tables);
 	tcase_add_test(tc, validate_rejects_missing_method_or_handler);

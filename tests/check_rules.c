@@ -267,6 +267,27 @@ START_TEST(visit_before_window_is_refused)
 }
 END_TEST
 
+/* A proxy refused before the window: the second visit counts from the window's first day. */
+START_TEST(proxy_before_window_second_visit_from_window)
+{
+	struct rules_facts f = holder("1990-07-15", "2021-03-01");
+	struct rules_verdict v;
+
+	f.attendee = RULES_ATT_PROXY;
+	f.holder_attends = false;
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2025-01-10", &f);
+	ck_assert(!v.allowed);
+	ck_assert_str_eq(v.code, "before_renewal_window");
+	assert_date(v.window_opens_on, "2025-04-16");
+	ck_assert_int_eq(v.visits, 2);
+	assert_date(v.second_visit_earliest, "2025-04-23");
+	ck_assert(v.second_visit_earliest > v.window_opens_on);
+	/* Inside the window it still counts from the visit itself. */
+	v = judge(RULES_SVC_ECERT_RENEWAL, "2025-05-01", &f);
+	assert_date(v.second_visit_earliest, "2025-05-08");
+}
+END_TEST
+
 START_TEST(visit_on_window_first_day_and_expiry_is_renewal)
 {
 	struct rules_facts f = holder("1990-07-15", "2021-03-01");
@@ -1053,6 +1074,7 @@ rules_suite(void)
 	tcase_add_test(tc, window_table);
 	tcase_add_test(tc, grace_date);
 	tcase_add_test(tc, visit_before_window_is_refused);
+	tcase_add_test(tc, proxy_before_window_second_visit_from_window);
 	tcase_add_test(tc, visit_on_window_first_day_and_expiry_is_renewal);
 	tcase_add_test(tc, visit_after_expiry_is_free_reissue);
 	tcase_add_test(tc, expired_card_cannot_be_renewed);

@@ -107,6 +107,33 @@ write_slot(struct jsonw *w, const struct cal_day *day, const char *prefix,
 	jsonw_end(w);
 }
 
+/* The first minute a slot of the day may start: after the lead time today. */
+static int
+earliest_start(const struct avail *a, const struct cal_day *day)
+{
+	return day->date == a->today ? a->now_minute + a->svc->lead_minutes : -1;
+}
+
+/*
+ * True when a slot of the day that is still offered has a place left. Reads a
+ * copy of the cursor, which write_slots then reads again over the same day.
+ */
+static bool
+day_has_room(const struct avail *a, const struct cal_day *day, const struct slot_counts *tk)
+{
+	struct cal_slot slots[CAL_MAX_SLOTS];
+	struct slot_counts probe = *tk;
+	size_t n = cal_slots(a->svc, day, slots, CAL_MAX_SLOTS);
+	int earliest = earliest_start(a, day);
+
+	for (size_t i = 0; i < n; i++) {
+		if (slots[i].start >= earliest && slots[i].capacity >
+		    slot_counts_at(&probe, clock_instant(day->date, slots[i].start)))
+			return true;
+	}
+	return false;
+}
+
 /* Writes the bookable slots of a day: not past, not inside the lead time. */
 static void
 write_slots(struct jsonw *w, const struct avail *a, const struct cal_day *day,
@@ -114,14 +141,12 @@ write_slots(struct jsonw *w, const struct avail *a, const struct cal_day *day,
 {
 	struct cal_slot slots[CAL_MAX_SLOTS];
 	size_t n = cal_slots(a->svc, day, slots, CAL_MAX_SLOTS);
-	int earliest = -1;
+	int earliest = earliest_start(a, day);
 	char prefix[12];
 
 	cdate_format(day->date, prefix);
 	prefix[10] = 'T';
 	prefix[11] = '\0';
-	if (day->date == a->today)
-		earliest = a->now_minute + a->svc->lead_minutes;
 	jsonw_array(w);
 	for (size_t i = 0; i < n; i++) {
 		if (slots[i].start < earliest)
@@ -140,11 +165,12 @@ write_day(struct jsonw *w, const struct avail *a, cdate d, struct slot_counts *t
 	enum cal_policy policy;
 	const char *holiday = NULL;
 	char date[11];
-	bool bookable;
+	bool sold;
 
 	cal_day(&a->office->cal, d, &day);
 	policy = cal_day_policy(a->svc, &day);
-	bookable = day.open && policy != CAL_POLICY_WALK_IN_ONLY && d >= a->today &&
+	/* Sold online that day; bookable only while a slot still has a place. */
+	sold = day.open && policy != CAL_POLICY_WALK_IN_ONLY && d >= a->today &&
 	    d <= cdate_add_days(a->today, a->svc->horizon_days);
 	(void)hol_lookup(d, &holiday, NULL);
 	jsonw_object(w);
@@ -159,9 +185,9 @@ write_day(struct jsonw *w, const struct avail *a, cdate d, struct slot_counts *t
 	jsonw_key(w, "policy");
 	jsonw_string(w, cal_policy_name(policy));
 	jsonw_key(w, "bookable");
-	jsonw_bool(w, bookable);
+	jsonw_bool(w, sold && day_has_room(a, &day, tk));
 	jsonw_key(w, "slots");
-	if (bookable) {
+	if (sold) {
 		write_slots(w, a, &day, tk);
 	} else {
 		jsonw_array(w);

@@ -136,13 +136,18 @@ bk_check_calendar(struct request *r, struct bk *b)
 	size_t n;
 
 	clock_jst(clock_now(), &today, &now);
+	if (b->date < today || (b->date == today && b->minute < now)) {
+		req_problem_json(r, problem_field(422, "visit_in_past", "start",
+		    "that slot is in the past; choose one from today on"));
+		return false;
+	}
 	if (!cal_bookable(&b->office->cal, b->svc, b->date, b->minute, today, now, &why)) {
 		req_problem_json(r, problem_field(422, cal_why_name(why), "start",
 		    why == CAL_WHY_CLOSED ? "the office is closed that day" :
 		    why == CAL_WHY_OUTSIDE_HOURS ? "no slot of this service starts then" :
 		    why == CAL_WHY_WALK_IN_ONLY ? "this service takes no reservations that day" :
 		    why == CAL_WHY_BEYOND_HORIZON ? "that day is not open for booking yet" :
-		    "that slot is in the past or too soon to book"));
+		    "that slot is too soon to book"));
 		return false;
 	}
 	cal_day(&b->office->cal, b->date, &day);

@@ -283,8 +283,8 @@ api_ticket_transfer(struct request *r)
 		req_problem_json(r, problem_field(400, "invalid_field", "service",
 		    "a transfer takes {\"service\": ID}"));
 	else if (!known)
-		req_problem_json(r, problem_field(404, "service_not_offered", "service",
-		    "no office offers that service"));
+		req_problem_json(r, problem_field(400, "unknown_service", "service",
+		    "there is no service with that id (ecert_renewal, pin_reset, ...)"));
 	else
 		ticket_change(r, "transferred", rules_service_name(id));	/* a static string */
 	json_decref(body);

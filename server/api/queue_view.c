@@ -70,6 +70,32 @@ called_json(const struct config_office *o, const PGresult *pg, json_t *called, j
 	}
 }
 
+/*
+ * Reservations checked in and waiting, earliest slot first: each with its slot
+ * (due_at) and whether that time has come, so a resident who came early shows.
+ */
+static json_t *
+checked_in_json(const PGresult *pg, time_t now)
+{
+	json_t *list = json_array();
+
+	for (int row = 0; row < PQntuples(pg); row++) {
+		char due[26];
+		time_t at;
+		if (strcmp(PQgetvalue(pg, row, S_KIND), "open") != 0 ||
+		    strcmp(PQgetvalue(pg, row, S_STATUS), "waiting") != 0 ||
+		    strcmp(PQgetvalue(pg, row, S_TKIND), "reservation") != 0)
+			continue;
+		at = (time_t)strtoll(PQgetvalue(pg, row, S_T2), NULL, 10);
+		clock_format_jst(at, due);
+		json_array_append_new(list, json_pack("{s:s, s:I, s:s, s:s, s:b}", "ticket",
+		    PQgetvalue(pg, row, S_LABEL), "id",
+		    (json_int_t)strtoll(PQgetvalue(pg, row, S_ID), NULL, 10),
+		    "service", PQgetvalue(pg, row, S_SERVICE), "due_at", due, "due", at <= now));
+	}
+	return list;
+}
+
 /* The state arrived: answer the queue view. */
 static void
 queue_done(struct request *r, const struct db_result *res)
@@ -99,9 +125,10 @@ queue_done(struct request *r, const struct db_result *res)
 	called_json(o, res->pg, called, counters);
 	clock_format_jst(q->now, at);
 	req_header(r, "Cache-Control", "no-cache");
-	req_json(r, 200, json_pack("{s:s, s:{s:s, s:s}, s:s, s:o, s:o, s:o}", "office", o->id,
-	    "names", "ja", o->name.ja, "en", o->name.en, "at", at, "called", called,
-	    "services", services, "counters", counters));
+	req_json(r, 200, json_pack("{s:s, s:{s:s, s:s}, s:s, s:o, s:o, s:o, s:o}", "office",
+	    o->id, "names", "ja", o->name.ja, "en", o->name.en, "at", at, "called", called,
+	    "checked_in", checked_in_json(res->pg, q->now), "services", services,
+	    "counters", counters));
 }
 
 void

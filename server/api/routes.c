@@ -118,9 +118,14 @@ const struct router_route api_routes[] = {
 	{ ROUTER_POST, "/v1/tickets/{id}/no-show", H(api_ticket_no_show), "ticket_no_show", 0 },
 	{ ROUTER_POST, "/v1/tickets/{id}/recall", H(api_ticket_recall), "ticket_recall", 0 },
 	{ ROUTER_POST, "/v1/tickets/{id}/transfer", H(api_ticket_transfer), "ticket_transfer", 0 },
-	/* Live queue events and the lobby display (events.c, display.c). */
-	{ ROUTER_GET, "/v1/offices/{office}/events", H(api_events), "events", 1 },
-	{ ROUTER_GET, "/display/{office}", H(api_display), "display", 1 },
-	{ ROUTER_GET, "/display/assets/{file}", H(api_display_asset), "display_asset", 1 },
+	/*
+	 * Live queue events and the lobby display (events.c, display.c). Not rate
+	 * limited: lobby screens and watching terminals behind one address would
+	 * spend the budget residents need, the page and its assets are served from
+	 * memory, and streams have their own caps (events.h).
+	 */
+	{ ROUTER_GET, "/v1/offices/{office}/events", H(api_events), "events", 0 },
+	{ ROUTER_GET, "/display/{office}", H(api_display), "display", 0 },
+	{ ROUTER_GET, "/display/assets/{file}", H(api_display_asset), "display_asset", 0 },
 };
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

@@ -184,7 +184,7 @@ booking_loaded(struct request *r, const struct db_result *res)
 	const PGresult *pg = res->pg;
 	long early = r->cfg->queue_checkin_early_minutes * 60;
 	long late = r->cfg->queue_checkin_late_minutes * 60;
-	char opens[26];
+	char opens[26], *detail;
 	json_t *p;
 
 	if (!res->ok) {
@@ -209,9 +209,12 @@ booking_loaded(struct request *r, const struct db_result *res)
 	}
 	if (q->now < q->booking_start - early) {
 		clock_format_jst(q->booking_start - early, opens);
-		p = problem_field(422, "too_early", "booking", "check-in opens a little before "
-		    "the reserved time; please come back then");
-		json_object_set_new(p, "checkin_opens_at", json_string(opens));
+		if (asprintf(&detail, "check-in opens at %.5s on %.10s, %ld minutes before the "
+		    "reserved time; please come back then", opens + 11, opens, early / 60) == -1)
+			abort();
+		p = problem_field(422, "too_early", "booking", detail);
+		free(detail);
+		json_object_set_new(p, "opens_at", json_string(opens));
 		req_problem_json(r, p);
 		return;
 	}

@@ -357,6 +357,9 @@ elig_parse_request(const json_t *root, cdate today, struct elig_request *out,
 	} else if (today == CDATE_NONE) {
 		return fail(err, 400, "missing_field", "visit_date", "The visit date is required.");
 	}
+	if (today != CDATE_NONE && out->visit_date < today)
+		return fail(err, 422, "visit_in_past", "visit_date",
+		    "The visit date is in the past; give today or a later day.");
 	if (!elig_parse_language(json_object_get(root, "language"), "language",
 	    &out->language, err))
 		return false;

@@ -36,7 +36,10 @@ struct elig_request {
 	char office[ELIG_PLACE_MAX];	/* "office" whose municipality's settings apply, or "" */
 };
 
-/* Parses a raw body; today fills a missing visit_date (CDATE_NONE: required). */
+/*
+ * Parses a raw body; today fills a missing visit_date (CDATE_NONE: required) and
+ * refuses one before it (422 visit_in_past).
+ */
 bool elig_parse_body(const char *body, size_t len, cdate today, struct elig_request *out,
     struct elig_error *err) __attribute__((warn_unused_result));
 /* Parses an already decoded eligibility body. */

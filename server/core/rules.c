@@ -1259,7 +1259,13 @@ eval_ecert(const struct rules_settings *s, const struct rules_facts *f, cdate vi
 	} else if (!steer_to_card(v)) {
 		ecert_windows(v, visit);
 	}
-	route_ecert(s, f, visit, v);
+	/*
+	 * Before the window the visit cannot happen: a second visit counts from the
+	 * first day the first one could (the window's first day), not from the
+	 * refused date.
+	 */
+	route_ecert(s, f, visit < v->window_opens_on && v->window_opens_on != CDATE_NONE ?
+	    v->window_opens_on : visit, v);
 	note_second_visit_after_expiry(v);
 	add_plain_notice(v, "notice_optional", ja_notice_optional, en_notice_optional);
 }

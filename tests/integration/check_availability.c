@@ -198,6 +198,50 @@ START_TEST(lead_time_today)
 }
 END_TEST
 
+/*
+ * bookable says a resident can still book something that day: not today once
+ * the last slot is inside the lead time, not a day whose every place is taken.
+ */
+START_TEST(bookable_needs_a_place_left)
+{
+	static const char *const late[] = { "MADOGUCHI_NOW=2026-12-01T16:30:00+09:00", NULL };
+	struct itest_daemon ld;
+	struct itest_resp r;
+	json_t *day, *slot;
+	size_t i;
+	char sql[512];
+
+	itest_daemon_start(&ld, NULL, late);
+	itest_get(&ld, "/v1/offices/kasugai-main/availability?service=ecert_renewal"
+	    "&from=2026-12-01&to=2026-12-02", &r);
+	ck_assert_int_eq(r.status, 200);
+	day = day_of(&r, "2026-12-01");
+	ck_assert_int_eq(json_array_size(json_object_get(day, "slots")), 0);
+	ck_assert(json_is_false(json_object_get(day, "bookable")));
+	ck_assert(json_is_true(json_object_get(day_of(&r, "2026-12-02"), "bookable")));
+	itest_resp_free(&r);
+	itest_daemon_stop(&ld);
+	/* Every place of 2026-12-16 taken: listed, but not bookable. */
+	fetch("kasugai-main", "ecert_renewal", "2026-12-16", "2026-12-16", &r);
+	ck_assert(json_is_true(json_object_get(day_of(&r, "2026-12-16"), "bookable")));
+	json_array_foreach(json_object_get(day_of(&r, "2026-12-16"), "slots"), i, slot) {
+		int cap = (int)json_integer_value(json_object_get(slot, "capacity"));
+		snprintf(sql, sizeof sql, "INSERT INTO slot_usage (municipality, office, service, "
+		    "starts_at, capacity, booked) VALUES ('kasugai', 'kasugai-main', "
+		    "'ecert_renewal', '%s', %d, %d)",
+		    json_string_value(json_object_get(slot, "start")), cap, cap);
+		ck_assert_int_eq(itest_psql(sql), 0);
+	}
+	itest_resp_free(&r);
+	fetch("kasugai-main", "ecert_renewal", "2026-12-16", "2026-12-17", &r);
+	day = day_of(&r, "2026-12-16");
+	ck_assert_int_eq(json_array_size(json_object_get(day, "slots")), 22);
+	ck_assert(json_is_false(json_object_get(day, "bookable")));
+	ck_assert(json_is_true(json_object_get(day_of(&r, "2026-12-17"), "bookable")));
+	itest_resp_free(&r);
+}
+END_TEST
+
 /* Places taken in the database show as fewer available and a busier label. */
 START_TEST(booked_counts_shown)
 {
@@ -307,6 +351,7 @@ availability_suite(void)
 	tcase_add_test(tc, beyond_horizon_not_bookable);
 	tcase_add_test(tc, lead_time_today);
 	tcase_add_test(tc, booked_counts_shown);
+	tcase_add_test(tc, bookable_needs_a_place_left);
 	tcase_add_test(tc, monday_thinned);
 	tcase_add_test(tc, bad_requests);
 	tcase_add_test(tc, database_down_503);

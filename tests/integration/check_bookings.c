@@ -511,8 +511,8 @@ START_TEST(refusals_of_the_calendar)
 		{ "test-main", "2026-12-16T17:00:00+09:00", "outside_hours" },	/* closing time */
 		{ "test-main", "2027-01-31T10:00:00+09:00", "closed" },		/* a Sunday */
 		{ "test-main", "2027-02-01T10:00:00+09:00", "beyond_horizon" },	/* today + 62 */
-		{ "test-main", "2026-12-01T08:30:00+09:00", "too_soon" },	/* this morning */
-		{ "test-main", "2026-11-30T10:00:00+09:00", "too_soon" },	/* yesterday */
+		{ "test-main", "2026-12-01T08:30:00+09:00", "visit_in_past" },	/* this morning */
+		{ "test-main", "2026-11-30T10:00:00+09:00", "visit_in_past" },	/* yesterday */
 		{ "test-walkin", SLOT, "walk_in_only" },
 	};
 	static const char *const contact = "{\"name\":\"A\",\"email\":\"a@example.jp\"}";

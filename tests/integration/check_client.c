@@ -272,8 +272,8 @@ book(const char *start, char ref[32], char tok[128])
 
 START_TEST(book_show_checkin_cancel)
 {
-	static const char *const shown[] = { "予約番号: ", "ご用意いただくもの:", "来庁回数: 1回",
-	    NULL };
+	/* Booked in English, so shown in English (its documents are). */
+	static const char *const shown[] = { "Reference: ", "Please bring:", "Visits: 1", NULL };
 	char ref[32], tok[128], ref2[32], tok2[128];
 	const char *checkin[] = { "ご予約: ", "ご用意いただくもの:", "受付番号", NULL };
 	struct run r;
@@ -302,6 +302,45 @@ START_TEST(book_show_checkin_cancel)
 	/* A wrong booking token reads as no such booking. */
 	CLIENT_RUN(&r, "booking", "show", ref, "--booking-token", "wrong");
 	expect_fail(&r, 66, "booking_not_found");
+	run_free(&r);
+}
+END_TEST
+
+/* A booking made in English shows in English, also with --lang ja: one language. */
+START_TEST(booking_show_one_language)
+{
+	static const char *const has[] = { "Reference: ", "Please bring:",
+	    "if you received it (optional)", NULL };
+	char ref[32], tok[128];
+	struct run r;
+
+	book("2026-12-03T10:00:00+09:00", ref, tok);
+	CLIENT_RUN(&r, "booking", "show", ref, "--booking-token", tok, "--lang", "ja");
+	expect_ok(&r, has);
+	ck_assert_msg(strstr(r.out, "予約番号") == NULL && strstr(r.out, "ご用意") == NULL,
+	    "Japanese labels in an English booking:\n%s", r.out);
+	ck_assert_msg(strstr(r.out, "(if applicable)") == NULL, "%s", r.out);
+	run_free(&r);
+}
+END_TEST
+
+/* --lang is checked the same way before the command and after it. */
+START_TEST(lang_before_or_after_the_command)
+{
+	struct run r;
+
+	CLIENT_RUN(&r, "--lang", "fr", "queue", "--office", "cl-main");
+	expect_fail(&r, 64, "bad value 'fr' for --lang: use ja or en");
+	run_free(&r);
+	CLIENT_RUN(&r, "queue", "--office", "cl-main", "--lang", "fr");
+	expect_fail(&r, 64, "bad value 'fr' for --lang: use ja or en");
+	run_free(&r);
+	CLIENT_RUN(&r, "--lang", "en", "queue", "--office", "cl-main");
+	expect_ok(&r, (const char *const[]){ "waiting", NULL });
+	run_free(&r);
+	/* Other options still come after the command. */
+	CLIENT_RUN(&r, "--office", "cl-main", "queue");
+	expect_fail(&r, 64, "give the command before its options");
 	run_free(&r);
 }
 END_TEST
@@ -352,11 +391,14 @@ START_TEST(staff_call_recall_done_no_show)
 	expect_ok(&r, (const char *const[]){ "A-001 to counter 1", NULL });
 	snprintf(id, sizeof id, "%ld", called_id(&r));
 	run_free(&r);
-	CLIENT_RUN(&r, "recall", id);
-	expect_ok(&r, (const char *const[]){ "A-001 called", NULL });
+	CLIENT_RUN(&r, "recall", id, "--lang", "en");
+	expect_ok(&r, (const char *const[]){ "A-001 called again\n", NULL });
 	run_free(&r);
-	CLIENT_RUN(&r, "done", "--ticket", id);
-	expect_ok(&r, (const char *const[]){ "A-001 done", NULL });
+	CLIENT_RUN(&r, "recall", id);
+	expect_ok(&r, (const char *const[]){ "A-001 を再度お呼びしました\n", NULL });
+	run_free(&r);
+	CLIENT_RUN(&r, "done", "--ticket", id, "--lang", "en");
+	expect_ok(&r, (const char *const[]){ "A-001 served: finished\n", NULL });
 	run_free(&r);
 	CLIENT_RUN(&r, "done", id);
 	expect_fail(&r, 65, "invalid_state");
@@ -375,7 +417,8 @@ START_TEST(staff_call_recall_done_no_show)
 		run_free(&r);
 	}
 	CLIENT_RUN(&r, "no-show", id);
-	expect_ok(&r, (const char *const[]){ "A-002 no_show", NULL });
+	expect_ok(&r, (const char *const[]){ "A-002 を不在として記録しました", NULL });
+	ck_assert_ptr_null(strstr(r.out, "no_show"));
 	run_free(&r);
 	CLIENT_RUN(&r, "done", "99999999");
 	expect_fail(&r, 66, "ticket_not_found");
@@ -558,6 +601,8 @@ main(void)
 	tcase_add_test(tc, book_show_checkin_cancel);
 	tcase_add_test(tc, availability_lists_slots);
 	tcase_add_test(tc, staff_call_recall_done_no_show);
+	tcase_add_test(tc, booking_show_one_language);
+	tcase_add_test(tc, lang_before_or_after_the_command);
 	tcase_add_test(tc, queue_view);
 	tcase_add_test(tc, queue_watch_redraws_on_events);
 	tcase_add_test(tc, errors_are_one_line);

@@ -647,7 +647,8 @@ START_TEST(transfer)
 	assert_problem(&r, 404, "service_not_offered");
 	itest_resp_free(&r);
 	change_as(w, "transfer", "{\"service\":\"bogus\"}", staff_tok, &r);
-	assert_problem(&r, 404, "service_not_offered");
+	assert_problem(&r, 400, "unknown_service");
+	ck_assert_str_eq(itest_str(&r, "field"), "service");
 	itest_resp_free(&r);
 	change_as(w, "transfer", "{\"service\":1}", staff_tok, &r);
 	assert_problem(&r, 400, "invalid_field");
@@ -755,7 +756,8 @@ START_TEST(check_in_rules)
 	itest_resp_free(&r);
 	check_in("q-main", early, &r);
 	assert_problem(&r, 422, "too_early");
-	ck_assert_str_eq(itest_str(&r, "checkin_opens_at"), "2026-12-16T09:30:00+09:00");
+	ck_assert_str_eq(itest_str(&r, "opens_at"), "2026-12-16T09:30:00+09:00");
+	ck_assert_ptr_nonnull(strstr(itest_str(&r, "detail"), "opens at 09:30 on 2026-12-16"));
 	itest_resp_free(&r);
 	check_in("q-main", late, &r);
 	assert_problem(&r, 422, "too_late");
@@ -786,6 +788,39 @@ START_TEST(check_in_rules)
 	ck_assert_int_eq(int_of(&r, "ticket"), t);
 	ck_assert_str_eq(itest_str(&r, "kind"), "reservation");
 	ck_assert_str_eq(itest_str(&r, "booking"), now);
+	itest_resp_free(&r);
+}
+END_TEST
+
+/* A reservation checked in before its slot shows in the queue view, due at the slot. */
+START_TEST(checked_in_shows_in_queue)
+{
+	struct itest_resp r;
+	char early[16], due[16];
+	json_t *list, *e;
+
+	book("q-main", AT_0915, early, NULL);
+	book("q-main", AT_0900, due, NULL);
+	get_queue(&d, &r);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "checked_in")), 0);
+	itest_resp_free(&r);
+	check_in_ok(early);
+	check_in_ok(due);
+	get_queue(&d, &r);
+	list = json_object_get(r.json, "checked_in");
+	ck_assert_int_eq(json_array_size(list), 2);
+	e = json_array_get(list, 0);	/* the earlier slot first */
+	ck_assert_str_eq(json_string_value(json_object_get(e, "ticket")), "A-002");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "service")), "ecert_renewal");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "due_at")), AT_0900);
+	ck_assert(json_is_true(json_object_get(e, "due")));
+	e = json_array_get(list, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "ticket")), "A-001");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "due_at")), AT_0915);
+	ck_assert(json_is_false(json_object_get(e, "due")));
+	/* Only the one whose time has come counts as a due reservation. */
+	ck_assert_int_eq(json_integer_value(json_object_get(queue_service(&r, "ecert_renewal"),
+	    "due_reservations")), 1);
 	itest_resp_free(&r);
 }
 END_TEST
@@ -1114,6 +1149,7 @@ queue_suite(void)
 	tcase_add_test(tc, counter_serves_its_services);
 	tcase_add_test(tc, recall_no_show_done);
 	tcase_add_test(tc, transfer);
+	tcase_add_test(tc, checked_in_shows_in_queue);
 	tcase_add_test(tc, tokens);
 	tcase_add_test(tc, check_in_rules);
 	tcase_add_test(tc, estimates_grow);

@@ -150,6 +150,43 @@ START_TEST(unknown_query_parameter)
 }
 END_TEST
 
+/* An escaped NUL in a query parameter is refused, not cut short ("2026%00" is not 2026). */
+START_TEST(nul_in_query_refused)
+{
+	struct itest_resp r;
+
+	itest_get(&d, "/v1/holidays?year=2026%00", &r);
+	assert_problem(&r, 400, "invalid_query");
+	ck_assert_str_eq(itest_str(&r, "field"), "year");
+	itest_resp_free(&r);
+	itest_get(&d, "/v1/offices/kasugai-main/availability?service=pin_reset%00x", &r);
+	assert_problem(&r, 400, "invalid_query");
+	ck_assert_str_eq(itest_str(&r, "field"), "service");
+	itest_resp_free(&r);
+	itest_get(&d, "/v1/holidays?year=2026", &r);
+	ck_assert_int_eq(r.status, 200);
+	itest_resp_free(&r);
+}
+END_TEST
+
+/* "/v1/offices/" is "/v1/offices"; a fixed segment is percent-decoded like a parameter. */
+START_TEST(path_slash_and_escapes)
+{
+	struct itest_resp r;
+
+	itest_get(&d, "/v1/offices/", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(json_array_size(json_object_get(r.json, "offices")) >= 13);
+	itest_resp_free(&r);
+	itest_get(&d, "/v1/offices/kasugai-main/qu%65ue", &r);
+	ck_assert_int_eq(r.status, 200);
+	itest_resp_free(&r);
+	itest_get(&d, "/v1/offices/kasugai%2Dmain/queue", &r);
+	ck_assert_int_eq(r.status, 200);
+	itest_resp_free(&r);
+}
+END_TEST
+
 /* X-Request-Id is echoed when sane, replaced when not, generated when absent. */
 START_TEST(request_id)
 {
@@ -210,6 +247,53 @@ START_TEST(malformed_json_bodies)
 	}
 	itest_get(&d, "/healthz", &r);
 	ck_assert_int_eq(r.status, 200);
+	itest_resp_free(&r);
+}
+END_TEST
+
+/* Today in Tokyo moved by years, months and days, as `date -d` would, as YYYY-MM-DD. */
+static void
+tokyo_date(int years, int months, int days, char out[11])
+{
+	time_t now = time(NULL) + 9 * 3600;
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	tm.tm_year += years, tm.tm_mon += months, tm.tm_mday += days;
+	tm.tm_hour = 12, tm.tm_isdst = 0;
+	now = timegm(&tm);
+	gmtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/*
+ * The README's eligibility example, with its dates computed from today as the
+ * README computes them, is allowed; a visit before today is refused.
+ */
+START_TEST(readme_eligibility_example)
+{
+	char visit[11], birth[11], issued[11], body[512];
+	struct itest_resp r;
+
+	tokyo_date(0, 0, 14, visit);
+	tokyo_date(-35, 1, 0, birth);
+	tokyo_date(-4, -6, 0, issued);
+	snprintf(body, sizeof body, "{\"service\": \"ecert_renewal\", \"visit_date\": \"%s\", "
+	    "\"language\": \"en\", \"applicant\": {\"birth_date\": \"%s\", \"card\": "
+	    "{\"issued_on\": \"%s\"}, \"certificates\": {\"issued_on\": \"%s\"}, "
+	    "\"attendee\": \"self\"}}", visit, birth, issued, issued);
+	itest_post(&d, "/v1/eligibility", body, &r);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	ck_assert_msg(json_is_true(json_object_get(r.json, "allowed")), "%s", r.body);
+	ck_assert_str_eq(itest_str(&r, "kind"), "renewal");
+	itest_resp_free(&r);
+	snprintf(body, sizeof body, "{\"service\": \"ecert_renewal\", \"visit_date\": "
+	    "\"2025-05-20\", \"applicant\": {\"birth_date\": \"1990-07-15\", \"card\": "
+	    "{\"issued_on\": \"2021-03-01\"}, \"certificates\": {\"issued_on\": "
+	    "\"2021-03-01\"}}}");
+	itest_post(&d, "/v1/eligibility", body, &r);
+	assert_problem(&r, 422, "visit_in_past");
+	ck_assert_str_eq(itest_str(&r, "field"), "visit_date");
 	itest_resp_free(&r);
 }
 END_TEST
@@ -531,6 +615,30 @@ START_TEST(migrations_once_and_checksummed)
 }
 END_TEST
 
+/* Sends GET path on a raw connection; returns the socket and the status line's code. */
+static int
+raw_get_status(const struct itest_daemon *dd, const char *path, int *status)
+{
+	int fd = connect_to(dd);
+	char buf[256], req[256];
+	size_t reqlen = (size_t)snprintf(req, sizeof req,
+	    "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
+	size_t got = 0;
+	ssize_t n;
+
+	ck_assert(write(fd, req, reqlen) == (ssize_t)reqlen);
+	while (got < 12) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ck_assert_msg(poll(&p, 1, 5000) == 1, "no answer to GET %s", path);
+		n = read(fd, buf + got, sizeof buf - 1 - got);
+		ck_assert(n > 0);
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*status = atoi(buf + 9);
+	return fd;
+}
+
 /* The sample configuration's rate limit: a burst of 30, then 429 with Retry-After. */
 START_TEST(rate_limited)
 {
@@ -557,6 +665,22 @@ START_TEST(rate_limited)
 	ck_assert_int_eq(ok + limited, 40);
 	itest_get(&rl, "/healthz", &r);	/* not limited: monitors must always get through */
 	ck_assert_int_eq(r.status, 200);
+	itest_resp_free(&r);
+	/* Nor are the lobby display, its assets and the event stream it opens. */
+	for (int i = 0; i < 40; i++) {
+		static const char *const paths[] = { "/display/kasugai-main",
+			"/display/assets/display.js", "/display/assets/display.css" };
+		itest_get(&rl, paths[i % 3], &r);
+		ck_assert_msg(r.status == 200, "%s: %ld", paths[i % 3], r.status);
+		itest_resp_free(&r);
+	}
+	for (int i = 0; i < 3; i++) {
+		int status, fd = raw_get_status(&rl, "/v1/offices/kasugai-main/events", &status);
+		ck_assert_int_eq(status, 200);
+		close(fd);
+	}
+	itest_get(&rl, "/v1/holidays?year=2026", &r);	/* the budget is still spent */
+	ck_assert_int_eq(r.status, 429);
 	itest_resp_free(&r);
 	itest_daemon_stop(&rl);
 }
@@ -609,10 +733,13 @@ system_suite(void)
 	tcase_add_test(api, wrong_method_405);
 	tcase_add_test(api, unknown_query_parameter);
 	tcase_add_test(api, request_id);
+	tcase_add_test(api, nul_in_query_refused);
+	tcase_add_test(api, path_slash_and_escapes);
 	tcase_add_test(api, body_too_large_413);
 	tcase_add_test(api, malformed_json_bodies);
 	tcase_add_test(api, wrong_content_type_415);
 	tcase_add_test(api, openapi_document_served);
+	tcase_add_test(api, readme_eligibility_example);
 	suite_add_tcase(s, api);
 
 	tcase_add_checked_fixture(db, setup, teardown);

@@ -153,10 +153,16 @@
     renderServices();
   }
 
+  // Fetches JSON; a refusal carries the server's Retry-After (seconds) as e.retryAfter.
   async function getJSON(path) {
     const res = await fetch(path, { cache: 'no-store', headers: { Accept: 'application/json' } });
-    if (!res.ok)
-      throw new Error(path + ': ' + res.status);
+    if (!res.ok) {
+      const e = new Error(path + ': ' + res.status);
+      const secs = parseInt(res.headers.get('Retry-After') || '', 10);
+      if (Number.isFinite(secs) && secs > 0)
+        e.retryAfter = Math.min(secs, 300);
+      throw e;
+    }
     return res.json();
   }
 
@@ -165,7 +171,11 @@
     try {
       applyQueue(await getJSON(api + '/queue'));
     } catch (e) {
-      // The next event or the fallback timer tries again.
+      // Quietly: the screen keeps what it shows. When the server said when to come
+      // back (429, 503), ask again then; otherwise the next event or the fallback
+      // timer tries again.
+      if (e.retryAfter && refreshTimer === null)
+        scheduleRefresh(e.retryAfter * 1000);
     }
   }
 
