@@ -131,14 +131,15 @@ key_cmp(const void *a, const void *b)
 	return (x->who > y->who) - (x->who < y->who);
 }
 
-/* Builds the three indexes of the people coming. */
+/* Builds the three indexes of the people coming, with nobody called yet. */
 static void
 build_indexes(struct qsim *q)
 {
 	q->n_walk = q->n_resv = q->n_arr = 0;
 	for (int i = 0; i < q->n; i++) {
-		const struct qsim_person *p = &q->p[i];
+		struct qsim_person *p = &q->p[i];
 
+		p->start_s = p->end_s = -1;
 		if (p->no_show)
 			continue;
 		q->arr[q->n_arr++] = (struct qsim_key){ p->arrive_s, i };

@@ -117,7 +117,8 @@ bool qsim_set_counters(struct qsim *q, int64_t at_s, int open)
 /* Counters open at t under the schedule (0 before its first step). */
 int qsim_counters_at(const struct qsim *q, int64_t t);
 /*
- * Runs the day from the earliest ticket until everyone coming has been served.
+ * Runs the day from the earliest ticket until everyone coming has been served
+ * (a day may be run again: calls from an earlier run are forgotten).
  * Returns false when someone would wait forever (nobody is ever open after
  * they arrive), leaving the day partly run.
  */
