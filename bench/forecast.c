@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Days of history and days after it with expiries known. */
 #define HIST		730
@@ -69,6 +70,7 @@ struct score {
 	double days;		/* open days counted */
 	double level_ok;	/* hours whose level was within one of the actual */
 	double hours;		/* open hours counted */
+	double covered;		/* days inside the 80 % interval (the model only) */
 };
 
 /* A gamma number of mean 1 and shape k (Marsaglia-Tsang, k >= 1). */
@@ -296,18 +298,22 @@ truth(size_t t, double hours[FC_HOURS])
 
 /* Runs the back-test: a fit each week, its forecasts scored by horizon. */
 static void
-backtest(struct score sc[4][HORIZONS], struct fc_model *last)
+backtest(struct score sc[4][HORIZONS], struct fc_model *last, double *fit_ms)
 {
 	size_t bt_first = HIST - BT_DAYS;
+	struct timespec a, b;
 
 	for (size_t origin = bt_first - 7 * (HORIZONS - 1); origin < HIST; origin += 7) {
 		struct fc_model m;
 		const char *cause;
 
+		clock_gettime(CLOCK_MONOTONIC, &a);
 		if (!fc_fit(&cal, origin, &m, &cause)) {
 			fprintf(stderr, "forecast: fit refused: %s\n", cause);
 			exit(1);
 		}
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		*fit_ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
 		for (size_t t = origin; t < origin + 7 * HORIZONS && t < HIST; t++) {
 			struct fc_forecast f;
 			double b[FC_HOURS];
@@ -317,6 +323,7 @@ backtest(struct score sc[4][HORIZONS], struct fc_model *last)
 				continue;
 			fc_predict(&m, &cal, t, &f);
 			score_day(&sc[0][hz], t, f.hour, m.typical_hour);
+			sc[0][hz].covered += total(t) >= f.low && total(t) <= f.high;
 			if (last_four(origin, t, b))
 				score_day(&sc[1][hz], t, b, m.typical_hour);
 			if (year_before(t, b))
@@ -405,6 +412,7 @@ main(int argc, char **argv)
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 20260630;
 	struct score sc[4][HORIZONS] = { 0 };
 	struct fc_model last;
+	double fit_ms = 0;
 
 	rng.s = seed ? seed : 1;
 	make_calendar();
@@ -414,9 +422,12 @@ main(int argc, char **argv)
 	printf("back-test over the last %d days, a fit every 7 days, horizons of 1-4 weeks (days 1-7, 8-14, 15-21, 22-28)\n",
 	    BT_DAYS);
 	printf("baselines: last-4 = mean of the last four open same weekdays before the fit; 52-wk = the same weekday 364 days before\n\n");
-	backtest(sc, &last);
+	backtest(sc, &last, &fit_ms);
 	print_recovery(&last);
 	print_table(sc);
 	print_goals(sc);
+	printf("80%% interval covered %.0f%% / %.0f%% / %.0f%% / %.0f%% of days at 1 / 2 / 3 / 4 weeks; the last fit took %.1f ms\n",
+	    100 * sc[0][0].covered / sc[0][0].days, 100 * sc[0][1].covered / sc[0][1].days,
+	    100 * sc[0][2].covered / sc[0][2].days, 100 * sc[0][3].covered / sc[0][3].days, fit_ms);
 	return 0;
 }
