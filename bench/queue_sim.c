@@ -1,7 +1,7 @@
 /*
  * Wait-estimate benchmark: a deterministic discrete-event simulation of one
  * office's Monday (My Number card renewal), replayed through the daemon's
- * estimator (server/waitest.c, fed each completed service as it ends) and
+ * estimator (server/core/waitest.c, fed each completed service as it ends) and
  * through the peers' fixed formula (configured handling time x people ahead /
  * counters open). For every walk-in it records both estimates at arrival and
  * the wait that then happened (service start - arrival), and reports each
@@ -25,9 +25,12 @@
  *   counter finishes its ticket first; tickets stop at 17:00, the queue is
  *   served to the end.
  *
- *   cc -O2 -std=c11 -Iserver bench/queue_sim.c server/waitest.c -lm
- *   ./a.out [RUNS [CONFIGURED_MIN]]      (defaults: 5 runs, 10 minutes)
+ * The day runs on the daemon's own simulation engine (server/core/qsim.c),
+ * which calls back here for service durations, completions and arrivals.
+ *
+ *   bench/queue_sim.sh [RUNS [CONFIGURED_MIN]]      (defaults: 5 runs, 10 minutes)
  */
+#include "core/qsim.h"
 #include "core/waitest.h"
 
 #include <inttypes.h>
@@ -57,33 +60,19 @@
 /* The first PRNG seed; run i uses BASE_SEED + i. */
 #define BASE_SEED	UINT64_C(20261207)
 
-/* One resident's visit. */
-struct person {
-	bool reserved;		/* has a reservation (else a walk-in) */
-	bool leaves;		/* walk-in who leaves before being called */
-	bool no_show;		/* reservation that never checks in */
-	int64_t arrive_s;	/* when the ticket is issued (check-in) */
-	int64_t slot_s;		/* reservation slot start (reservations only) */
-	int64_t start_s;	/* when a counter called them, -1 before */
+/* The estimates shown to one resident at arrival (walk-ins only). */
+struct shown {
 	double est_learned;	/* estimator's wait at arrival, minutes */
 	double est_fixed;	/* fixed formula's wait at arrival, minutes */
 	double est_mean_only;	/* learned mean put in the fixed formula, minutes */
 };
 
-/* One counter. */
-struct counter {
-	int who;		/* index of the person served, -1 when idle */
-	int64_t start_s;	/* when that service started */
-	int64_t end_s;		/* when it ends */
-	double told_s;		/* the duration the system records for it */
-};
-
 /* The whole simulated day. */
 struct day {
-	uint64_t rng;		/* xorshift64* state */
-	struct person p[MAX_PEOPLE];	/* everyone, walk-ins in arrival order first */
-	int n;			/* people in p */
-	struct counter c[MAX_COUNTERS];	/* counters, the lowest indices open first */
+	struct qsim_rng rng;	/* the random numbers */
+	struct qsim q;		/* everyone (walk-ins in arrival order first) and the counters */
+	struct shown shown[MAX_PEOPLE];	/* estimates, by person */
+	double told_s[MAX_COUNTERS];	/* per counter: the duration the system records */
 	struct waitest *est;	/* the daemon's estimator */
 	double seed_min;	/* configured handling time, minutes */
 	int refused;		/* durations the estimator refused */
@@ -106,30 +95,11 @@ struct result {
 	int refused;		/* durations the estimator refused */
 };
 
-/* The next xorshift64* number. */
-static uint64_t
-rnd(struct day *d)
-{
-	d->rng ^= d->rng >> 12;
-	d->rng ^= d->rng << 25;
-	d->rng ^= d->rng >> 27;
-	return d->rng * UINT64_C(2685821657736338717);
-}
-
 /* A uniform number in (0, 1). */
 static double
 unif(struct day *d)
 {
-	return ((double)(rnd(d) >> 11) + 0.5) / 9007199254740992.0;
-}
-
-/* A standard normal number (Box-Muller). */
-static double
-gauss(struct day *d)
-{
-	double u = unif(d), v = unif(d);
-
-	return sqrt(-2 * log(u)) * cos(2 * 3.14159265358979323846 * v);
+	return qsim_unif(&d->rng);
 }
 
 /* Walk-in arrivals per hour at t, relative: the Monday shape. */
@@ -159,42 +129,35 @@ shape_hours(void)
 	return sum;
 }
 
-/* Counters open at t. */
-static int
-counters_open(int64_t t)
+/* Opens the counters: 8, 9 from 09:30 to 11:30, 7 over lunch 12:00-13:00. */
+static void
+schedule_counters(struct day *d)
 {
-	if (t >= HM(9, 30) && t < HM(11, 30))
-		return 9;
-	if (t >= HM(12, 0) && t < HM(13, 0))
-		return 7;
-	return 8;
-}
+	static const struct { int64_t at; int open; } step[] = {
+		{ OPEN_S, 8 }, { HM(9, 30), 9 }, { HM(11, 30), 8 },
+		{ HM(12, 0), 7 }, { HM(13, 0), 8 },
+	};
 
-/* The next moment after t at which counters_open changes, or INT64_MAX. */
-static int64_t
-next_schedule_change(int64_t t)
-{
-	static const int64_t at[] = { HM(9, 30), HM(11, 30), HM(12, 0), HM(13, 0) };
-
-	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
-		if (at[i] > t)
-			return at[i];
-	return INT64_MAX;
+	for (size_t i = 0; i < sizeof step / sizeof step[0]; i++)
+		if (!qsim_set_counters(&d->q, step[i].at, step[i].open)) {
+			fprintf(stderr, "queue_sim: bad counter schedule\n");
+			exit(1);
+		}
 }
 
 /* Adds a person arriving at arrive_s. */
-static struct person *
+static struct qsim_person *
 add_person(struct day *d, int64_t arrive_s)
 {
-	struct person *p;
+	int i;
 
-	if (d->n == MAX_PEOPLE) {
+	if (d->q.n == MAX_PEOPLE) {
 		fprintf(stderr, "queue_sim: more than %d people\n", MAX_PEOPLE);
 		exit(1);
 	}
-	p = &d->p[d->n++];
-	*p = (struct person){ .arrive_s = arrive_s, .start_s = -1 };
-	return p;
+	i = qsim_add(&d->q, &(struct qsim_person){ .arrive_s = arrive_s });
+
+	return &d->q.p[i];
 }
 
 /* Generates the walk-ins by thinning a Poisson process at the peak rate. */
@@ -221,7 +184,7 @@ gen_reservations(struct day *d)
 		for (int k = 0; k < RES_PER_SLOT; k++) {
 			double early = unif(d) * 1200, late = unif(d) * 600;
 			bool is_late = unif(d) < 0.15;
-			struct person *p;
+			struct qsim_person *p;
 
 			p = add_person(d, slot + (int64_t)(is_late ? late : -early));
 			p->reserved = true;
@@ -244,7 +207,7 @@ draw_service_s(struct day *d, int64_t t)
 	const double sigma = 0.4;
 	double mean = true_mean_s(t), x;
 
-	x = exp(log(mean) - sigma * sigma / 2 + sigma * gauss(d));
+	x = qsim_lognormal(&d->rng, mean, sigma);
 	if (t >= HM(10, 0) && t < HM(11, 30) && unif(d) < 0.25)
 		x += 8 * 60;
 	return (int64_t)llround(x);
@@ -252,169 +215,89 @@ draw_service_s(struct day *d, int64_t t)
 
 /* Whether person i is waiting at t: checked in, not called, and coming. */
 static bool
-waiting(const struct day *d, int i, int64_t t)
+waiting(const struct qsim *q, int i, int64_t t)
 {
-	const struct person *p = &d->p[i];
+	const struct qsim_person *p = &q->p[i];
 
 	return p->start_s < 0 && !p->no_show && p->arrive_s <= t;
 }
 
 /* Whether person i is a reservation that may be called at t. */
 static bool
-due(const struct day *d, int i, int64_t t)
+due(const struct qsim *q, int i, int64_t t)
 {
-	return d->p[i].reserved && waiting(d, i, t) && d->p[i].slot_s <= t;
+	return q->p[i].reserved && waiting(q, i, t) && q->p[i].slot_s <= t;
 }
 
-/* The person a free counter calls at t: the earliest due reservation, else the first walk-in; -1 if none. */
-static int
-next_to_call(const struct day *d, int64_t t)
+/* The engine's hook: person who's true duration at counter k from t, and what the system will record. */
+static int64_t
+service_hook(void *ctx, const struct qsim *q, int who, int k, int64_t t)
 {
-	int best = -1;
+	struct day *d = ctx;
+	int64_t dur = q->p[who].leaves ? 60 : draw_service_s(d, t);
 
-	for (int i = 0; i < d->n; i++)
-		if (due(d, i, t) && (best < 0 || d->p[i].slot_s < d->p[best].slot_s))
-			best = i;
-	if (best >= 0)
-		return best;
-	for (int i = 0; i < d->n; i++)
-		if (!d->p[i].reserved && waiting(d, i, t) &&
-		    (best < 0 || d->p[i].arrive_s < d->p[best].arrive_s))
-			best = i;
-	return best;
-}
-
-/* Starts person who at counter k at t. */
-static void
-start_service(struct day *d, int k, int who, int64_t t)
-{
-	struct counter *c = &d->c[k];
-	int64_t dur = d->p[who].leaves ? 60 : draw_service_s(d, t);
-
-	if (!d->p[who].leaves) {
+	if (!q->p[who].leaves) {
 		d->svc_sum_s += (double)dur;
 		d->svc_n++;
 	}
-
-	d->p[who].start_s = t;
-	c->who = who;
-	c->start_s = t;
-	c->end_s = t + dur;
-	c->told_s = (double)dur;
+	d->told_s[k] = (double)dur;
 	if (unif(d) < 0.01)
-		c->told_s += 4 * 3600 + unif(d) * 2 * 3600;
+		d->told_s[k] += 4 * 3600 + unif(d) * 2 * 3600;
+	return dur;
 }
 
-/* Lets every idle open counter call the next person at t. */
+/* The engine's hook: counter k ended at t; the estimator is told what the system recorded. */
 static void
-dispatch(struct day *d, int64_t t)
+completed_hook(void *ctx, const struct qsim *q, int k, int64_t t)
 {
-	int open = counters_open(t), who;
+	struct day *d = ctx;
 
-	for (int k = 0; k < open; k++)
-		if (d->c[k].who < 0 && (who = next_to_call(d, t)) >= 0)
-			start_service(d, k, who, t);
+	(void)q;
+	if (!waitest_observe(d->est, 0, d->told_s[k], t))
+		d->refused++;
 }
 
-/* Ends the services finishing at t, telling the estimator what the system recorded. */
+/* The engine's hook: both estimates for walk-in i arriving at t, from what the daemon would know then. */
 static void
-complete(struct day *d, int64_t t)
+arrived_hook(void *ctx, const struct qsim *sim, int i, int64_t t)
 {
-	for (int k = 0; k < MAX_COUNTERS; k++) {
-		struct counter *c = &d->c[k];
-
-		if (c->who < 0 || c->end_s != t)
-			continue;
-		if (!waitest_observe(d->est, 0, c->told_s, t))
-			d->refused++;
-		c->who = -1;
-	}
-}
-
-/* Both estimates for walk-in i arriving at t, from what the daemon would know then. */
-static void
-estimate(struct day *d, int i, int64_t t)
-{
+	struct day *d = ctx;
 	struct waitest_serving serving[MAX_COUNTERS];
 	double upcoming[MAX_PEOPLE];
 	struct waitest_queue q = { .serving = serving, .upcoming_s = upcoming };
-	int open = counters_open(t);
+	int open = qsim_counters_at(sim, t);
 
-	for (int j = 0; j < d->n; j++) {
-		if (!d->p[j].reserved) {
-			q.waiting += j < i && waiting(d, j, t);	/* walk-ins are in arrival order */
+	for (int j = 0; j < sim->n; j++) {
+		if (!sim->p[j].reserved) {
+			q.waiting += j < i && waiting(sim, j, t);	/* walk-ins are in arrival order */
 			continue;
 		}
-		if (due(d, j, t))
+		if (due(sim, j, t))
 			q.due++;
-		else if (d->p[j].start_s < 0 && d->p[j].slot_s > t)
-			upcoming[q.n_upcoming++] = (double)(d->p[j].slot_s - t);
+		else if (sim->p[j].start_s < 0 && sim->p[j].slot_s > t)
+			upcoming[q.n_upcoming++] = (double)(sim->p[j].slot_s - t);
 	}
 	for (int k = 0; k < MAX_COUNTERS; k++)
-		if (d->c[k].who >= 0)
+		if (sim->c[k].who >= 0)
 			serving[q.n_serving++] = (struct waitest_serving){
-				.service = 0, .elapsed_s = (double)(t - d->c[k].start_s) };
+				.service = 0, .elapsed_s = (double)(t - sim->c[k].start_s) };
 	q.counters = open;
-	d->p[i].est_learned = waitest_estimate(d->est, 0, &q, t);
-	d->p[i].est_fixed = d->seed_min * (double)(q.waiting + q.due) / open;
-	d->p[i].est_mean_only = waitest_service_minutes(d->est, 0, t) *
+	d->shown[i].est_learned = waitest_estimate(d->est, 0, &q, t);
+	d->shown[i].est_fixed = d->seed_min * (double)(q.waiting + q.due) / open;
+	d->shown[i].est_mean_only = waitest_service_minutes(d->est, 0, t) *
 	    (double)(q.waiting + q.due) / open;
 }
 
-/* The earliest moment after t at which something happens, or INT64_MAX. */
-static int64_t
-next_event(const struct day *d, int64_t t)
-{
-	int64_t next = next_schedule_change(t);
-
-	for (int i = 0; i < d->n; i++) {
-		const struct person *p = &d->p[i];
-
-		if (p->start_s >= 0 || p->no_show)
-			continue;
-		if (p->arrive_s > t && p->arrive_s < next)
-			next = p->arrive_s;
-		if (p->reserved && p->slot_s > t && p->slot_s < next)
-			next = p->slot_s;
-	}
-	for (int k = 0; k < MAX_COUNTERS; k++)
-		if (d->c[k].who >= 0 && d->c[k].end_s < next)
-			next = d->c[k].end_s;
-	return next;
-}
-
-/* Whether anyone is still to be served or being served. */
-static bool
-anyone_left(const struct day *d)
-{
-	for (int i = 0; i < d->n; i++)
-		if (d->p[i].start_s < 0 && !d->p[i].no_show)
-			return true;
-	for (int k = 0; k < MAX_COUNTERS; k++)
-		if (d->c[k].who >= 0)
-			return true;
-	return false;
-}
-
-/* Runs the day: at each moment, services end, counters call, then arrivals get their estimates. */
+/* Runs the day on the shared engine. */
 static void
 run_day(struct day *d)
 {
-	int64_t t = OPEN_S;
+	const struct qsim_hooks hooks = { .service_s = service_hook,
+	    .arrived = arrived_hook, .completed = completed_hook, .ctx = d };
 
-	for (int k = 0; k < MAX_COUNTERS; k++)
-		d->c[k].who = -1;
-	while (anyone_left(d)) {
-		complete(d, t);
-		dispatch(d, t);
-		for (int i = 0; i < d->n; i++)
-			if (!d->p[i].reserved && d->p[i].arrive_s == t) {
-				estimate(d, i, t);
-				dispatch(d, t);
-			}
-		dispatch(d, t);
-		if ((t = next_event(d, t)) == INT64_MAX)
-			break;
+	if (!qsim_run(&d->q, &hooks)) {
+		fprintf(stderr, "queue_sim: a resident was never served\n");
+		exit(1);
 	}
 }
 
@@ -425,30 +308,30 @@ same_side(double est, double actual, double threshold)
 	return (est >= threshold) == (actual >= threshold);
 }
 
-/* Adds up the errors of walk-in p into r (sums, divided later) and counts peak arrivals. */
+/* Adds up the errors of walk-in p (shown e) into r (sums, divided later) and counts peak arrivals. */
 static void
-score_one(const struct person *p, struct result *r, int *peak_n)
+score_one(const struct qsim_person *p, const struct shown *e, struct result *r, int *peak_n)
 {
 	double actual = (double)(p->start_s - p->arrive_s) / 60;
 
 	r->walkins++;
 	r->mean_wait += actual;
 	r->max_wait = fmax(r->max_wait, actual);
-	r->mae_l += fabs(p->est_learned - actual);
-	r->mae_f += fabs(p->est_fixed - actual);
-	r->mae_m += fabs(p->est_mean_only - actual);
+	r->mae_l += fabs(e->est_learned - actual);
+	r->mae_f += fabs(e->est_fixed - actual);
+	r->mae_m += fabs(e->est_mean_only - actual);
 	if (p->arrive_s < PEAK_END_S) {
 		++*peak_n;
-		r->peak_l += fabs(p->est_learned - actual);
-		r->peak_f += fabs(p->est_fixed - actual);
+		r->peak_l += fabs(e->est_learned - actual);
+		r->peak_f += fabs(e->est_fixed - actual);
 	}
-	r->busy_l += same_side(p->est_learned, actual, WAITEST_BUSY_MIN);
-	r->busy_f += same_side(p->est_fixed, actual, WAITEST_BUSY_MIN);
-	r->vbusy_l += same_side(p->est_learned, actual, WAITEST_VERY_BUSY_MIN);
-	r->vbusy_f += same_side(p->est_fixed, actual, WAITEST_VERY_BUSY_MIN);
-	r->flag_l += waitest_flag(p->est_learned, WAITEST_BUSY_MIN, WAITEST_VERY_BUSY_MIN) ==
+	r->busy_l += same_side(e->est_learned, actual, WAITEST_BUSY_MIN);
+	r->busy_f += same_side(e->est_fixed, actual, WAITEST_BUSY_MIN);
+	r->vbusy_l += same_side(e->est_learned, actual, WAITEST_VERY_BUSY_MIN);
+	r->vbusy_f += same_side(e->est_fixed, actual, WAITEST_VERY_BUSY_MIN);
+	r->flag_l += waitest_flag(e->est_learned, WAITEST_BUSY_MIN, WAITEST_VERY_BUSY_MIN) ==
 	    waitest_flag(actual, WAITEST_BUSY_MIN, WAITEST_VERY_BUSY_MIN);
-	r->flag_f += waitest_flag(p->est_fixed, WAITEST_BUSY_MIN, WAITEST_VERY_BUSY_MIN) ==
+	r->flag_f += waitest_flag(e->est_fixed, WAITEST_BUSY_MIN, WAITEST_VERY_BUSY_MIN) ==
 	    waitest_flag(actual, WAITEST_BUSY_MIN, WAITEST_VERY_BUSY_MIN);
 }
 
@@ -460,11 +343,11 @@ score(const struct day *d)
 	    .true_svc = d->svc_sum_s / d->svc_n / 60 };
 	int peak_n = 0;
 
-	for (int i = 0; i < d->n; i++) {
-		if (d->p[i].reserved)
-			r.reservations += !d->p[i].no_show;
-		else if (!d->p[i].leaves)
-			score_one(&d->p[i], &r, &peak_n);
+	for (int i = 0; i < d->q.n; i++) {
+		if (d->q.p[i].reserved)
+			r.reservations += !d->q.p[i].no_show;
+		else if (!d->q.p[i].leaves)
+			score_one(&d->q.p[i], &d->shown[i], &r, &peak_n);
 	}
 	r.mean_wait /= r.walkins;
 	r.mae_l /= r.walkins, r.mae_f /= r.walkins, r.mae_m /= r.walkins;
@@ -483,7 +366,9 @@ simulate(uint64_t seed, double seed_min)
 	const double seeds[1] = { seed_min };
 	struct result r;
 
-	d = (struct day){ .rng = seed ? seed : 1, .seed_min = seed_min };
+	d = (struct day){ .rng = { seed ? seed : 1 }, .seed_min = seed_min };
+	qsim_init(&d.q);
+	schedule_counters(&d);
 	if ((d.est = waitest_new(seeds, 1)) == NULL) {
 		fprintf(stderr, "queue_sim: waitest_new failed\n");
 		exit(1);
@@ -493,6 +378,7 @@ simulate(uint64_t seed, double seed_min)
 	run_day(&d);
 	r = score(&d);
 	waitest_free(d.est);
+	qsim_done(&d.q);
 	return r;
 }
 
