@@ -70,7 +70,7 @@ UNIT_BINS := $(UNIT:%=tests/check_%)
 INTEGRATION := system availability bookings display queue client
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
-.PHONY: all deps run check lint unit integration install clean distclean
+.PHONY: check-ha all deps run check lint unit integration install clean distclean
 all: server/madoguchid client/madoguchi
 
 deps:
@@ -152,6 +152,13 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory integration
+
+# High availability: failover to a synchronous standby behind nginx, then the
+# booking and queue suites through PgBouncer (tests/ha/).
+check-ha: deps
+	@$(MAKE) --no-print-directory all tests/integration/check_bookings tests/integration/check_queue
+	@./tests/ha/failover.sh
+	@./tests/ha/pgbouncer.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all
