@@ -258,7 +258,7 @@ START_TEST(stream_delivers_notifications)
 	ck_assert_int_eq(sse_status(&s, &ct), 200);
 	ck_assert_str_eq(ct, "text/event-stream; charset=utf-8");
 	notify("called", OFFICE, "A-012", 2);
-	ck_assert_msg(sse_wait(&s, "\"ticket\":\"A-012\"", 3000), "got: %s", s.buf);
+	ck_assert_msg(sse_wait(&s, "\"ticket\":\"A-012\"", 10000), "got: %s", s.buf);
 	nl = strstr(s.buf, "event: called\ndata: {");
 	ck_assert_msg(nl != NULL, "got: %s", s.buf);
 	ck_assert_ptr_nonnull(strstr(nl, "\"counter\":2"));
@@ -271,7 +271,7 @@ START_TEST(stream_delivers_notifications)
 	    "'{\"type\":\"x\\ny\",\"office\":\"" OFFICE "\"}')"), 0);
 	notify("done", OFFICE, "A-012", 2);
 	notify("no_show", OFFICE, "A-013", 1);
-	ck_assert_msg(sse_wait(&s, "event: no_show\n", 3000), "got: %s", s.buf);
+	ck_assert_msg(sse_wait(&s, "event: no_show\n", 10000), "got: %s", s.buf);
 	ck_assert_ptr_nonnull(strstr(s.buf, "event: done\n"));
 	ck_assert_ptr_null(strstr(s.buf, "Z-999"));
 	ck_assert_ptr_null(strstr(s.buf, "x\ny"));
@@ -292,11 +292,11 @@ START_TEST(stream_follows_the_queue)
 	sse_open(&s, &d, EVENTS_PATH);
 	number = issue(&d, token, "pin_reset");
 	snprintf(needle, sizeof needle, "\"ticket\":\"%s\"", number);
-	ck_assert_msg(sse_wait(&s, "event: issued\n", 3000), "got: %s", s.buf);
+	ck_assert_msg(sse_wait(&s, "event: issued\n", 10000), "got: %s", s.buf);
 	ck_assert_ptr_nonnull(strstr(s.buf, needle));
 	called = call_next_id(&d, token, 1, &id);
 	ck_assert_str_eq(called, number);
-	ck_assert_msg(sse_wait(&s, "event: called\n", 3000), "got: %s", s.buf);
+	ck_assert_msg(sse_wait(&s, "event: called\n", 10000), "got: %s", s.buf);
 	ck_assert_ptr_nonnull(strstr(strstr(s.buf, "event: called\n"), needle));
 	ck_assert_ptr_nonnull(strstr(strstr(s.buf, "event: called\n"), "\"counter\":1"));
 	/* done takes the ticket's id, as the call answered it */
@@ -305,7 +305,7 @@ START_TEST(stream_follows_the_queue)
 	itest_http(&d, "POST", path, "{}", 2, NULL, hdr, &r);
 	ck_assert_msg(r.status == 200 || r.status == 204, "done: %ld %s", r.status, r.body);
 	itest_resp_free(&r);
-	ck_assert_msg(sse_wait(&s, "event: done\n", 3000), "got: %s", s.buf);
+	ck_assert_msg(sse_wait(&s, "event: done\n", 10000), "got: %s", s.buf);
 	ck_assert_ptr_nonnull(strstr(strstr(s.buf, "event: done\n"), needle));
 	sse_close(&s);
 	free(called);
@@ -426,7 +426,7 @@ START_TEST(stream_deadlines_and_sigterm)
 	ck_assert(!sse_wait(&s, "never", 2500));
 	ck_assert_msg(!s.done, "the stream ended early: %s", s.buf);
 	notify("called", OFFICE, "B-007", 3);
-	ck_assert_msg(sse_wait(&s, "B-007", 3000), "got: %s", s.buf);
+	ck_assert_msg(sse_wait(&s, "B-007", 10000), "got: %s", s.buf);
 	t0 = now_ms();
 	ck_assert_int_eq(itest_daemon_signal_wait(&dd, SIGTERM, 5000), 0);
 	ck_assert_msg(now_ms() - t0 < 2000, "SIGTERM took %ld ms with a stream open",
@@ -450,7 +450,7 @@ START_TEST(database_restart)
 	itest_db_start();
 	ck_assert_msg(sse_wait(&s, "event: resync\n", 15000), "no resync: %s", s.buf);
 	notify("called", OFFICE, "C-100", 1);
-	ck_assert_msg(sse_wait(&s, "C-100", 3000), "got: %s", s.buf);
+	ck_assert_msg(sse_wait(&s, "C-100", 10000), "got: %s", s.buf);
 	sse_close(&s);
 }
 END_TEST
@@ -468,8 +468,8 @@ START_TEST(two_daemons_one_database)
 	free(issue(&d, token, "address_change"));
 	number = call_next(&d, token, 2);
 	snprintf(needle, sizeof needle, "\"ticket\":\"%s\"", number);
-	ck_assert_msg(sse_wait(&s1, "event: called\n", 3000), "first: %s", s1.buf);
-	ck_assert_msg(sse_wait(&s2, "event: called\n", 3000), "second: %s", s2.buf);
+	ck_assert_msg(sse_wait(&s1, "event: called\n", 10000), "first: %s", s1.buf);
+	ck_assert_msg(sse_wait(&s2, "event: called\n", 10000), "second: %s", s2.buf);
 	ck_assert_ptr_nonnull(strstr(strstr(s1.buf, "event: called\n"), needle));
 	ck_assert_ptr_nonnull(strstr(strstr(s2.buf, "event: called\n"), needle));
 	sse_close(&s1);
