@@ -67,6 +67,9 @@ int queue_counters_serving(const struct config_office *o, int i);
 /* Reads the state rows into an estimator; false without memory. */
 bool queue_estimate_load(const struct config *cfg, const struct config_office *o,
     const PGresult *pg, time_t now, struct estimate_input *in);
+/* Like queue_estimate_load over rows first..last-1 of pg only (one office's). */
+bool queue_estimate_load_rows(const struct config *cfg, const struct config_office *o,
+    const PGresult *pg, int first, int last, time_t now, struct estimate_input *in);
 /* The estimated wait for a newcomer to service index s, in minutes. */
 double queue_estimate_minutes(const struct config_office *o, const struct estimate_input *in,
     int s, time_t now);
