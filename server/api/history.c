@@ -305,7 +305,8 @@ history_slice(struct request *r, struct history_ctx *h)
 			history_send(r, h);
 			return true;
 		case CSV_ERROR:
-			bad_csv(r, h->rd.line, "row", "%s", cause);
+			/* The line the bad record starts on, like every other row error. */
+			bad_csv(r, h->rec.line, "row", "%s", cause);
 			return true;
 		case CSV_RECORD:
 			if (!take_row(r, h))

@@ -40,6 +40,9 @@ struct queue_ctx {
 	const char *transfer_to;		/* transfer: the new service (office's id) */
 	bool was_called;			/* a state change: the ticket was at a counter */
 	int counter;				/* a counter number */
+	size_t ahead;				/* a new ticket: tickets before it */
+	double wait_min;			/* and the wait it is promised */
+	double formula_min;			/* and the fixed formula's, or -1 */
 };
 
 /* The estimate inputs gathered from the open and finished tickets of today. */
