@@ -29,7 +29,7 @@
 #include <strings.h>
 
 /* Rows checked per turn of the event loop. */
-#define ROWS_PER_TURN 2000
+#define ROWS_PER_TURN 500
 /* Longest wait or service an imported ticket may show, in seconds. */
 #define MAX_SPAN_S (24 * 3600)
 
