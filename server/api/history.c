@@ -326,9 +326,11 @@ history_turn(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd, (void)what;
 	/* The deadline may have answered: the body is gone with the request then. */
-	if (!r->answered && !history_slice(r, r->ctx) &&
-	    event_base_once(r->app->base, -1, EV_TIMEOUT, history_turn, r, &now) == 0)
+	if (!r->answered && !history_slice(r, r->ctx)) {
+		if (event_base_once(r->app->base, -1, EV_TIMEOUT, history_turn, r, &now) != 0)
+			abort();	/* out of memory */
 		return;	/* the reference goes on to the next turn */
+	}
 	request_release(r);
 }
 
@@ -351,10 +353,8 @@ history_authorized(struct request *r)
 	if (history_slice(r, h))
 		return;
 	request_hold(r);
-	if (event_base_once(r->app->base, -1, EV_TIMEOUT, history_turn, r, &now) != 0) {
-		request_release(r);
-		req_problem(r, 503, "overloaded", "the import could not be scheduled; try again");
-	}
+	if (event_base_once(r->app->base, -1, EV_TIMEOUT, history_turn, r, &now) != 0)
+		abort();	/* out of memory */
 }
 
 /* True when the Content-Type is text/csv, with parameters or not. */
