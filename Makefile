@@ -28,17 +28,17 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # domain (no libevent, no libpq, no I/O); server/ is the daemon's machinery;
 # server/api/ the HTTP handlers, one file per resource; web/ the files served.
 CORE      := xmalloc problem cdate holidays rules eligibility calendar waitest \
-             forecast staffing qsim
+             forecast staffing qsim csv
 MACHINERY := log clock router jsonw ratelimit ydoc config config_load config_muni \
-             token staff db migrate migrations_data http request slot_counts events
+             token staff db migrate migrations_data http request slot_counts events metrics
 API       := routes rules availability booking_request bookings_create bookings_manage \
              bookings_two_visit bookings_ics holds queue_state tickets counters \
-             queue_view display display_data openapi openapi_data
+             queue_view display display_data openapi openapi_data history reports metrics
 SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
                $(API:%=$(B)/server/api/%.o) $(B)/server/main.o
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim client_ticket client_sse client_http
+UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv client_ticket client_sse client_http
 # (core/NAME for the pure domain).
 CONFIG_MODS  := config config_load config_muni ydoc log core/calendar core/holidays \
                 core/cdate core/rules core/xmalloc
@@ -57,6 +57,7 @@ waitest_MODS := core/waitest
 forecast_MODS := core/forecast core/cdate core/xmalloc
 staffing_MODS := core/staffing
 qsim_MODS    := core/qsim core/xmalloc
+csv_MODS     := core/csv
 eligibility_MODS := core/eligibility core/rules core/cdate core/problem core/xmalloc
 shipped_MODS := $(CONFIG_MODS)
 seeds_MODS   := $(CONFIG_MODS)
@@ -67,7 +68,7 @@ client_http_MODS := http buf
 UNIT_BINS := $(UNIT:%=tests/check_%)
 
 # Integration tests: tests/integration/check_NAME.c with the harness itest.c.
-INTEGRATION := system availability bookings display queue client
+INTEGRATION := system availability bookings display queue client reports
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
 .PHONY: check-ha all deps run check lint unit integration install clean distclean

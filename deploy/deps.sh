@@ -7,9 +7,10 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # chromium and a Japanese font: the lobby display's browser test (check_display).
+# prometheus: promtool checks /metrics and deploy/alerts.yml (check_reports).
 PKGS="build-essential pkg-config libevent-dev libpq-dev libyaml-dev check
 libjansson-dev libsodium-dev libcurl4-openssl-dev postgresql curl
-chromium fonts-noto-cjk
+chromium fonts-noto-cjk prometheus
 nginx-light pgbouncer python3"
 # node and npm: Redocly CLI and ajv (docs/openapi.yaml). Any node >= 18.17 will do,
 # so one installed another way (nodesource, nvm) is left alone.

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,4 +59,130 @@ config_counter_serves(const struct config_office *office, const struct config_co
 			return (counter->services & (1u << i)) != 0;
 	}
 	return false;
+}
+
+/* Parses an address ("10.0.0.1", "::1", "[::1]", "::ffff:10.0.0.1") as 16 bytes. */
+static bool
+addr_parse(const char *s, size_t n, unsigned char out[16], int *bits)
+{
+	char buf[INET6_ADDRSTRLEN + 2];
+	unsigned char v4[4];
+
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']')
+		s++, n -= 2;
+	if (n == 0 || n >= sizeof buf)
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET, buf, v4) == 1) {
+		/* IPv4 as IPv4-mapped IPv6, so both spellings of a peer match. */
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, v4, 4);
+		*bits = 32;
+		return true;
+	}
+	*bits = 128;
+	return inet_pton(AF_INET6, buf, out) == 1;
+}
+
+/* Reads "ADDR" or "ADDR/LEN" from s (n bytes) as a network and a prefix length. */
+static bool
+net_parse(const char *s, size_t n, unsigned char net[16], int *prefix)
+{
+	const char *slash = memchr(s, '/', n);
+	int bits;
+	long len;
+	char *end;
+	char lenbuf[8];
+
+	if (!addr_parse(s, slash ? (size_t)(slash - s) : n, net, &bits))
+		return false;
+	*prefix = 128;
+	if (slash == NULL)
+		return true;
+	if (n - (size_t)(slash - s) - 1 == 0 || n - (size_t)(slash - s) - 1 >= sizeof lenbuf)
+		return false;
+	memcpy(lenbuf, slash + 1, n - (size_t)(slash - s) - 1);
+	lenbuf[n - (size_t)(slash - s) - 1] = '\0';
+	len = strtol(lenbuf, &end, 10);
+	if (*end != '\0' || len < 0 || len > bits)
+		return false;
+	*prefix = (int)len + (128 - bits);
+	return true;
+}
+
+/* Calls fn for each item of a comma- and space-separated list; false when fn says so. */
+static bool
+list_each(const char *list, bool (*fn)(const char *s, size_t n, void *arg), void *arg)
+{
+	const char *p = list;
+
+	while (*p != '\0') {
+		size_t n;
+
+		p += strspn(p, ", \t");
+		n = strcspn(p, ", \t");
+		if (n > 0 && !fn(p, n, arg))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+/* list_each callback: the item is a network. */
+static bool
+item_valid(const char *s, size_t n, void *arg)
+{
+	unsigned char net[16];
+	int prefix;
+
+	(void)arg;
+	return net_parse(s, n, net, &prefix);
+}
+
+bool
+config_addr_list_valid(const char *list)
+{
+	return list_each(list, item_valid, NULL);
+}
+
+/* What config_addr_allowed looks for. */
+struct addr_probe {
+	unsigned char addr[16];	/* the peer, as IPv6 */
+	bool found;		/* a network holds it */
+};
+
+/* list_each callback: stops (false) at the first network holding the probe. */
+static bool
+item_holds(const char *s, size_t n, void *arg)
+{
+	struct addr_probe *a = arg;
+	unsigned char net[16];
+	int prefix, whole;
+
+	if (!net_parse(s, n, net, &prefix))
+		return true;
+	whole = prefix / 8;
+	if (memcmp(net, a->addr, (size_t)whole) != 0)
+		return true;
+	if (prefix % 8 != 0) {
+		unsigned char mask = (unsigned char)(0xff << (8 - prefix % 8));
+		if ((net[whole] & mask) != (a->addr[whole] & mask))
+			return true;
+	}
+	a->found = true;
+	return false;
+}
+
+bool
+config_addr_allowed(const char *list, const char *addr)
+{
+	struct addr_probe a = { .found = false };
+	int bits;
+
+	if (list == NULL || addr == NULL || !addr_parse(addr, strlen(addr), a.addr, &bits))
+		return false;
+	(void)list_each(list, item_holds, &a);
+	return a.found;
 }

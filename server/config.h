@@ -75,6 +75,9 @@ struct config {
 	long queue_checkin_late_minutes; /* and this late */
 	long queue_no_show_after_recalls; /* recalls before a no-show may be recorded */
 	long queue_pass_over_limit;	/* a ticket passed over this often is called next */
+	long queue_target_wait_minutes;	/* reports: a wait this long or shorter meets the target */
+	long history_max_body_bytes;	/* a history import's body at most (413 beyond) */
+	char *metrics_allow;		/* addresses or CIDR ranges that may scrape /metrics */
 	struct config_municipality *municipalities; /* in include order */
 	size_t nmunicipalities;
 	struct config_office *offices;	/* in file order */
@@ -94,6 +97,13 @@ const struct config_counter *config_counter(const struct config_office *office, 
 /* True when counter serves service (an id). */
 bool config_counter_serves(const struct config_office *office,
     const struct config_counter *counter, const char *service);
+/*
+ * True when list (metrics.allow: IPv4 or IPv6 addresses or CIDR ranges,
+ * separated by commas and spaces; empty allows nothing) is well formed.
+ */
+bool config_addr_list_valid(const char *list);
+/* True when the address addr (text, as a socket peer prints) falls in list. */
+bool config_addr_allowed(const char *list, const char *addr);
 /* True when office offers service. */
 bool config_office_offers(const struct config_office *office, const char *service);
 

@@ -32,6 +32,7 @@ enum key_type {
 	KEY_LISTEN,	/* "ADDR:PORT" */
 	KEY_LOGLEVEL,	/* debug | info | warn | error */
 	KEY_HEX32,	/* 32 bytes as 64 hex digits */
+	KEY_ADDRLIST,	/* addresses or CIDR ranges, separated by commas */
 };
 
 /* One setting. */
@@ -84,6 +85,11 @@ static const struct key keys[] = {
 	{ "queue", "no_show_after_recalls", KEY_INT, OFF(queue_no_show_after_recalls), 0, 10,
 	    "2", true },
 	{ "queue", "pass_over_limit", KEY_INT, OFF(queue_pass_over_limit), 1, 100, "3", true },
+	{ "queue", "target_wait_minutes", KEY_INT, OFF(queue_target_wait_minutes), 1, 600, "30",
+	    true },
+	{ "history", "max_body_bytes", KEY_INT, OFF(history_max_body_bytes), 1024,
+	    64 * 1024 * 1024, "16777216", true },
+	{ "metrics", "allow", KEY_ADDRLIST, OFF(metrics_allow), 0, 0, "", true },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -150,6 +156,10 @@ apply_key(struct parse *p, const struct key *k, const yaml_node_t *n)
 	    strspn(ydoc_scalar(n), "0123456789abcdefABCDEF") != 64))
 		return ydoc_fail(&p->y, n, "%s: expected 64 hex digits (32 random bytes; "
 		    "make one with: head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n')", k->name);
+	if (k->type == KEY_ADDRLIST && !config_addr_list_valid(ydoc_scalar(n)))
+		return ydoc_fail(&p->y, n, "%s: expected addresses or CIDR ranges separated by "
+		    "commas, such as 127.0.0.1, 10.0.0.0/8, ::1; found '%s'", k->name,
+		    ydoc_scalar(n));
 	if (k->type == KEY_LOGLEVEL && !log_level_parse(ydoc_scalar(n), &lvl))
 		return ydoc_fail(&p->y, n, "%s: expected debug, info, warn or error, found '%s'",
 		    k->name, ydoc_scalar(n));
@@ -263,14 +273,15 @@ main_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
 	if (strcmp(key, "database") == 0 || strcmp(key, "http") == 0 ||
 	    strcmp(key, "log") == 0 || strcmp(key, "security") == 0 ||
 	    strcmp(key, "bookings") == 0 || strcmp(key, "ratelimit") == 0 ||
-	    strcmp(key, "queue") == 0) {
+	    strcmp(key, "queue") == 0 || strcmp(key, "history") == 0 ||
+	    strcmp(key, "metrics") == 0) {
 		if (v->type == YAML_SCALAR_NODE && ydoc_scalar(v)[0] == '\0')
 			return true;	/* a section with nothing but comments */
 		return ydoc_each_pair(&p->y, v, key, settings_pair, (void *)key);
 	}
 	if (strcmp(key, "include") != 0)
 		return section_pair(p, "", k, v, "database, http, log, security, bookings, "
-		    "ratelimit, queue, include");
+		    "ratelimit, queue, history, metrics, include");
 	if (v->type == YAML_SCALAR_NODE)
 		return add_include(y, v, 0, inc);
 	if (v->type != YAML_SEQUENCE_NODE)

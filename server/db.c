@@ -60,6 +60,7 @@ struct db_pool {
 	struct job *head, *tail;	/* waiting work, FIFO */
 	int queued;			/* length of the queue */
 	bool was_up;			/* for logging transitions once */
+	unsigned long reconnects;	/* connections lost and restarted, for /metrics */
 };
 
 /* Statement ids are handed out once per process. */
@@ -146,6 +147,7 @@ conn_lost(struct conn *c, const char *why)
 
 	if (c->state >= CONN_IDLE || c->pool->was_up)
 		log_warn("db: connection %d lost: %s", c->index, why);
+	c->pool->reconnects++;
 	if (c->ev != NULL)
 		event_free(c->ev);
 	c->ev = NULL;
@@ -459,6 +461,12 @@ bool
 db_is_up(const struct db_pool *pool)
 {
 	return pool_up(pool);
+}
+
+unsigned long
+db_reconnects(const struct db_pool *pool)
+{
+	return pool->reconnects;
 }
 
 void

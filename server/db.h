@@ -48,6 +48,8 @@ bool db_exec(struct db_pool *pool, struct db_stmt *stmt, const char *const *para
     db_result_fn *fn, void *arg) __attribute__((warn_unused_result));
 /* True when at least one connection is ready. */
 bool db_is_up(const struct db_pool *pool);
+/* Connections lost since start (each comes back by itself), for /metrics. */
+unsigned long db_reconnects(const struct db_pool *pool);
 /* Counts for /metrics and logs. */
 void db_stats(const struct db_pool *pool, int *up, int *busy, int *queued);
 

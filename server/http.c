@@ -334,7 +334,9 @@ http_server_configure(struct http_server *hs, const struct config *cfg)
 {
 	struct timeval idle = { cfg->http_idle_timeout_s, 0 };
 
-	evhttp_set_max_body_size(hs->http, cfg->http_max_body_bytes);
+	/* request.c holds every route but the large-body one to http.max_body_bytes. */
+	evhttp_set_max_body_size(hs->http, cfg->http_max_body_bytes > cfg->history_max_body_bytes ?
+	    cfg->http_max_body_bytes : cfg->history_max_body_bytes);
 	evhttp_set_max_headers_size(hs->http, cfg->http_max_header_bytes);
 	evhttp_set_timeout_tv(hs->http, &idle);
 	hs->max_connections = cfg->http_max_connections;

@@ -295,6 +295,7 @@ run_daemon(const struct options *o)
 	if (!router_validate(api_routes, api_nroutes, &bad))
 		fatal(EX_SOFTWARE, "route table: bad pattern '%s'", bad);
 	request_set_routes(api_routes, api_nroutes);
+	request_set_large_body_route("history_import");
 	raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
 	app.base = event_base_new();

@@ -7,6 +7,7 @@
 #include "config_load.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "core/problem.h"
 #include "ratelimit.h"
 #include "core/xmalloc.h"
@@ -28,12 +29,33 @@
 static const struct router_route *routes;
 static size_t nroutes;
 static int inflight;
+static const char *large_body_route;	/* the route allowed history.max_body_bytes */
 
 void
 request_set_routes(const struct router_route *table, size_t n)
 {
 	routes = table;
 	nroutes = n;
+}
+
+void
+request_set_large_body_route(const char *name)
+{
+	large_body_route = name;
+}
+
+/* The body is within the limit of its route; otherwise answers 413. */
+static bool
+req_body_within_limit(struct request *r)
+{
+	size_t len = evbuffer_get_length(evhttp_request_get_input_buffer(r->ev));
+	bool large = large_body_route != NULL && strcmp(r->match.route->name, large_body_route) == 0;
+	long max = large ? r->cfg->history_max_body_bytes : r->cfg->http_max_body_bytes;
+
+	if (len <= (size_t)max)
+		return true;
+	req_problem(r, 413, "body_too_large", "the request body is larger than %ld bytes", max);
+	return false;
 }
 
 int
@@ -58,6 +80,18 @@ req_release(struct request *r)
 	free(r);
 }
 
+void
+request_hold(struct request *r)
+{
+	r->refs++;
+}
+
+void
+request_release(struct request *r)
+{
+	req_release(r);
+}
+
 /* Writes the request's log line. */
 static void
 req_log(struct request *r)
@@ -68,6 +102,18 @@ req_log(struct request *r)
 	timersub(&now, &r->start, &d);
 	log_info("%s %s %d %.1fms id=%s", r->method, r->path ? r->path : "-", r->status,
 	    d.tv_sec * 1000.0 + d.tv_usec / 1000.0, r->id);
+}
+
+/* Counts the answered request for /metrics. */
+static void
+req_measure(struct request *r)
+{
+	struct timeval now, d;
+
+	gettimeofday(&now, NULL);
+	timersub(&now, &r->start, &d);
+	metrics_http_observe(r->match.route ? r->match.route->name : "none", r->status,
+	    (double)d.tv_sec + d.tv_usec / 1e6);
 }
 
 /* Sends status and buf, logs, and lets the request go. */
@@ -98,6 +144,7 @@ req_send(struct request *r, int status, const char *content_type, struct evbuffe
 	r->ev = NULL;
 	inflight--;
 	req_log(r);
+	req_measure(r);
 	if (r->deadline != NULL)
 		evtimer_del(r->deadline);
 	req_release(r);
@@ -529,6 +576,18 @@ method_of(struct evhttp_request *ev, char name[8])
 }
 
 
+const char *
+req_peer(struct request *r)
+{
+	struct evhttp_connection *evcon = r->ev ? evhttp_request_get_connection(r->ev) : NULL;
+	char *addr = NULL;
+	ev_uint16_t port;
+
+	if (evcon != NULL)
+		evhttp_connection_get_peer(evcon, &addr, &port);
+	return addr ? addr : "";
+}
+
 /* Takes the route's cost from the client's budget; answers 429 when it is spent. */
 static bool
 req_within_limit(struct request *r)
@@ -548,6 +607,7 @@ req_within_limit(struct request *r)
 	}
 	if (ratelimit_take(r->app->ratelimit, ip, r->match.route->cost, clock_monotonic_ms(), &retry))
 		return true;
+	metrics_ratelimited();
 	snprintf(secs, sizeof secs, "%d", retry < 1 ? 1 : (int)(retry + 0.999));
 	req_header(r, "Retry-After", secs);
 	req_problem(r, 429, "rate_limited", "too many requests from this address; wait %s s",
@@ -596,7 +656,7 @@ request_dispatch(struct app *app, struct evhttp_request *ev)
 
 	switch (router_lookup(routes, nroutes, method, r->path ? r->path : "", &r->match)) {
 	case ROUTER_FOUND:
-		if (!req_within_limit(r))
+		if (!req_within_limit(r) || !req_body_within_limit(r))
 			return;
 		/* Held while the handler runs, so answering never frees r under it. */
 		r->refs++;

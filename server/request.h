@@ -62,6 +62,18 @@ void request_dispatch(struct app *app, struct evhttp_request *ev);
 int request_inflight(void);
 /* Installs the route table; validated at start-up. */
 void request_set_routes(const struct router_route *routes, size_t n);
+/*
+ * Names the one route (a history import) whose bodies may reach
+ * history.max_body_bytes; every other route answers 413 above http.max_body_bytes.
+ */
+void request_set_large_body_route(const char *name);
+
+/*
+ * Keeps r alive for work on a later turn of the loop (it may be answered
+ * meanwhile, by the deadline: check r->answered); request_release lets go.
+ */
+void request_hold(struct request *r);
+void request_release(struct request *r);
 
 /* Answers with a JSON body (the reference is stolen). */
 void req_json(struct request *r, int status, json_t *body);
@@ -98,6 +110,8 @@ void req_stream_end(struct request *r);
 
 /* Sets an extra response header (before answering). */
 void req_header(struct request *r, const char *name, const char *value);
+/* The client's address as text ("127.0.0.1", "::1"), or "" when unknown. */
+const char *req_peer(struct request *r);
 /* A request header, or NULL. */
 const char *req_get_header(struct request *r, const char *name);
 

@@ -21,7 +21,7 @@
 static const char *const role_names[] = { "none", "kiosk", "staff", "manager", "admin" };
 
 static struct db_stmt stmt_lookup = {
-	"SELECT id, role, $2 = ANY(offices) FROM staff_tokens "
+	"SELECT id, role, $2 = '' OR $2 = ANY(offices) FROM staff_tokens "
 	"WHERE token_hash = $1 AND revoked_at IS NULL", 2, 0 };
 
 bool

@@ -26,7 +26,8 @@ const char *staff_role_name(enum staff_role role);
 /*
  * Checks the request's bearer token for at least role min at office (an id),
  * then runs next. Answers 401 (no or unknown token) or 403 (another office, a
- * lesser role) itself. On success r->staff_id and r->staff_role are set.
+ * lesser role) itself. On success r->staff_id and r->staff_role are set. An
+ * office of "" accepts a token for any office (operator endpoints: /metrics).
  */
 void staff_require(struct request *r, const char *office, enum staff_role min,
     void (*next)(struct request *r));

@@ -359,7 +359,7 @@ START_TEST(unknown_top_level_key)
 {
 	MAIN_AT("unknown-top-key.yaml", "2:1", "unknown key 'colour'");
 	MAIN_AT("unknown-top-key.yaml", "2:1",
-	    "expected one of: database, http, log, security, bookings, ratelimit, queue, include, listen, shutdown_grace_s");
+	    "expected one of: database, http, log, security, bookings, ratelimit, queue, history, metrics, include, listen, shutdown_grace_s");
 }
 END_TEST
 
@@ -759,6 +759,35 @@ START_TEST(every_bad_fixture_refused)
 }
 END_TEST
 
+/* metrics.allow: addresses and CIDR ranges, IPv4 and IPv6, and what they let in. */
+START_TEST(metrics_allow_lists)
+{
+	const char *list = "127.0.0.1, 10.1.0.0/16 ::1,2001:db8::/32";
+
+	ck_assert(config_addr_list_valid(""));
+	ck_assert(config_addr_list_valid(list));
+	ck_assert(config_addr_list_valid("[::1]"));
+	ck_assert(!config_addr_list_valid("localhost"));
+	ck_assert(!config_addr_list_valid("10.0.0.0/33"));
+	ck_assert(!config_addr_list_valid("10.0.0.0/"));
+	ck_assert(!config_addr_list_valid("::1/129"));
+	ck_assert(!config_addr_list_valid("1.2.3"));
+	ck_assert(config_addr_allowed(list, "127.0.0.1"));
+	ck_assert(config_addr_allowed(list, "::ffff:127.0.0.1"));
+	ck_assert(config_addr_allowed(list, "10.1.255.7"));
+	ck_assert(!config_addr_allowed(list, "10.2.0.1"));
+	ck_assert(config_addr_allowed(list, "::1"));
+	ck_assert(config_addr_allowed(list, "2001:db8:ffff::5"));
+	ck_assert(!config_addr_allowed(list, "2001:db9::5"));
+	ck_assert(!config_addr_allowed(list, "127.0.0.2"));
+	ck_assert(!config_addr_allowed("", "127.0.0.1"));
+	ck_assert(!config_addr_allowed(list, ""));
+	ck_assert(config_addr_allowed("10.0.0.0/7", "11.200.0.1"));
+	ck_assert(!config_addr_allowed("10.0.0.0/7", "12.0.0.1"));
+	ck_assert(config_addr_allowed("0.0.0.0/0", "192.0.2.1"));
+}
+END_TEST
+
 /* All config tests in one suite. */
 static Suite *
 config_suite(void)
@@ -821,6 +850,7 @@ config_suite(void)
 	tcase_add_test(bad, calendar_bad_peak);
 	tcase_add_test(bad, calendar_file_structure);
 	tcase_add_test(bad, every_bad_fixture_refused);
+	tcase_add_test(bad, metrics_allow_lists);
 	suite_add_tcase(s, bad);
 	return s;
 }

@@ -102,6 +102,14 @@ bool
 queue_estimate_load(const struct config *cfg, const struct config_office *o,
     const PGresult *pg, time_t now, struct estimate_input *in)
 {
+	return queue_estimate_load_rows(cfg, o, pg, 0, PQntuples(pg), now, in);
+}
+
+/* Like queue_estimate_load over rows first..last-1 of pg only. */
+bool
+queue_estimate_load_rows(const struct config *cfg, const struct config_office *o,
+    const PGresult *pg, int first, int last, time_t now, struct estimate_input *in)
+{
 	double seeds[CAL_MAX_SERVICES];
 
 	memset(in, 0, sizeof *in);
@@ -112,7 +120,7 @@ queue_estimate_load(const struct config *cfg, const struct config_office *o,
 		    config_office_settings(cfg, o)->pin_reset_extra_minutes[RULES_SVC_PIN_RESET] : 0);
 	if ((in->est = waitest_new(seeds, o->cal.nservices)) == NULL)
 		return false;
-	for (int row = 0; row < PQntuples(pg); row++) {
+	for (int row = first; row < last; row++) {
 		int s = queue_service_index(o, PQgetvalue(pg, row, S_SERVICE));
 		bool open = strcmp(PQgetvalue(pg, row, S_KIND), "open") == 0;
 		long long t1 = strtoll(PQgetvalue(pg, row, S_T1), NULL, 10);

@@ -40,6 +40,9 @@ struct queue_ctx {
 	const char *transfer_to;		/* transfer: the new service (office's id) */
 	bool was_called;			/* a state change: the ticket was at a counter */
 	int counter;				/* a counter number */
+	size_t ahead;				/* a new ticket: tickets before it */
+	double wait_min;			/* and the wait it is promised */
+	double formula_min;			/* and the fixed formula's, or -1 */
 };
 
 /* The estimate inputs gathered from the open and finished tickets of today. */
@@ -67,6 +70,9 @@ int queue_counters_serving(const struct config_office *o, int i);
 /* Reads the state rows into an estimator; false without memory. */
 bool queue_estimate_load(const struct config *cfg, const struct config_office *o,
     const PGresult *pg, time_t now, struct estimate_input *in);
+/* Like queue_estimate_load over rows first..last-1 of pg only (one office's). */
+bool queue_estimate_load_rows(const struct config *cfg, const struct config_office *o,
+    const PGresult *pg, int first, int last, time_t now, struct estimate_input *in);
 /* The estimated wait for a newcomer to service index s, in minutes. */
 double queue_estimate_minutes(const struct config_office *o, const struct estimate_input *in,
     int s, time_t now);

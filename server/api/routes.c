@@ -4,6 +4,7 @@
 #include "api/availability.h"
 #include "api/bookings.h"
 #include "api/queue.h"
+#include "api/reports.h"
 #include "api/rules.h"
 #include "app.h"
 #include "config.h"
@@ -118,6 +119,11 @@ const struct router_route api_routes[] = {
 	{ ROUTER_POST, "/v1/tickets/{id}/no-show", H(api_ticket_no_show), "ticket_no_show", 0 },
 	{ ROUTER_POST, "/v1/tickets/{id}/recall", H(api_ticket_recall), "ticket_recall", 0 },
 	{ ROUTER_POST, "/v1/tickets/{id}/transfer", H(api_ticket_transfer), "ticket_transfer", 0 },
+	/* Managers and operators (history.c, reports.c, metrics.c). */
+	{ ROUTER_POST, "/v1/offices/{office}/history", H(api_history_import), "history_import", 0 },
+	{ ROUTER_GET, "/v1/reports/load", H(api_report_load), "report_load", 0 },
+	{ ROUTER_GET, "/v1/reports/estimates", H(api_report_estimates), "report_estimates", 0 },
+	{ ROUTER_GET, "/metrics", H(api_metrics), "metrics", 0 },
 	/*
 	 * Live queue events and the lobby display (events.c, display.c). Not rate
 	 * limited: lobby screens and watching terminals behind one address would

@@ -43,80 +43,41 @@
 
 static struct db_stmt stmt_walk_in = {
 	"WITH " NUMBER_SQL("") ", "
-	"tk AS (INSERT INTO tickets (municipality, office, day, service, label, kind, issued_at) "
-	"SELECT $1, $2, $3::date, $5, " LABEL_SQL ", 'walk_in', to_timestamp($6) FROM n "
-	"RETURNING id, municipality, office, label, service, issued_at), " ISSUED_SQL, 7, 0 };
+	"tk AS (INSERT INTO tickets (municipality, office, day, service, label, kind, issued_at, "
+	"promised_wait_min, formula_wait_min) "
+	"SELECT $1, $2, $3::date, $5, " LABEL_SQL ", 'walk_in', to_timestamp($6), $8::real, "
+	"$9::real FROM n "
+	"RETURNING id, municipality, office, label, service, issued_at), " ISSUED_SQL, 9, 0 };
 static struct db_stmt stmt_check_in = {
 	"WITH bk AS (UPDATE bookings SET status = 'checked_in', updated_at = now() "
 	"WHERE reference = $8 AND municipality = $1 AND office = $2 AND service = $5 "
 	"AND status = 'booked' AND starts_at = to_timestamp($9) RETURNING reference, starts_at), "
 	NUMBER_SQL("FROM bk") ", "
 	"tk AS (INSERT INTO tickets (municipality, office, day, service, label, kind, booking, "
-	"due_at, issued_at) SELECT $1, $2, $3::date, $5, " LABEL_SQL ", 'reservation', "
-	"bk.reference, bk.starts_at, to_timestamp($6) FROM n, bk "
+	"due_at, issued_at, promised_wait_min, formula_wait_min) SELECT $1, $2, $3::date, $5, "
+	LABEL_SQL ", 'reservation', bk.reference, bk.starts_at, to_timestamp($6), $10::real, "
+	"$11::real FROM n, bk "
 	"RETURNING id, municipality, office, label, service, issued_at), "
 	"ci AS (INSERT INTO audit_log (municipality, actor, action, subject, detail) "
 	"SELECT $1, $7, 'booking.checked_in', $8, jsonb_build_object('ticket', label) FROM tk), "
-	ISSUED_SQL, 9, 0 };
+	ISSUED_SQL, 11, 0 };
 static struct db_stmt stmt_booking = {
 	"SELECT municipality, office, service, status, extract(epoch FROM starts_at)::bigint "
 	"FROM bookings WHERE reference = $1", 1, 0 };
 
-/* Takes a just-issued ticket out of the counts it was loaded into (walk-in, due or later). */
-static void
-forget_new_ticket(const struct queue_ctx *q, struct estimate_input *in, int s)
-{
-	double later = (double)(q->booking_start - q->now);
-
-	if (q->booking[0] == '\0') {
-		if (in->waiting[s] > 0)
-			in->waiting[s]--;
-	} else if (q->booking_start <= q->now) {
-		if (in->due[s] > 0)
-			in->due[s]--;
-	} else {
-		for (size_t i = 0; i < in->nupcoming[s]; i++) {
-			if (in->upcoming[s][i] == later) {
-				in->upcoming[s][i] = in->upcoming[s][--in->nupcoming[s]];
-				break;
-			}
-		}
-	}
-}
-
 /* The issued ticket as the 201 shows it, with position, estimate and flag. */
 static void
-ticket_answer(struct request *r, const struct db_result *res)
+ticket_answer(struct request *r)
 {
 	struct queue_ctx *q = r->ctx;
-	struct estimate_input *in;
-	int s = queue_service_index(q->office, q->svc->id);
-	double wait;
-	size_t ahead;
 	char issued[26];
 
-	if (!res->ok) {
-		req_db_failed(r, res);
-		return;
-	}
-	in = xmalloc(sizeof *in);
-	if (!queue_estimate_load(r->cfg, q->office, res->pg, q->now, in)) {
-		free(in);
-		req_problem(r, 500, "internal_error", "the wait could not be estimated");
-		return;
-	}
-	/* The new ticket is among the rows: it waits behind the others, not itself. */
-	forget_new_ticket(q, in, s);
-	ahead = in->waiting[s] + in->due[s];
-	wait = queue_estimate_minutes(q->office, in, s, q->now);
-	waitest_free(in->est);
-	free(in);
 	clock_format_jst(q->now, issued);
 	req_json(r, 201, json_pack("{s:I, s:s, s:s, s:o, s:s, s:I, s:i, s:s, s:s}",
 	    "ticket", (json_int_t)q->ticket_id, "number", q->label, "service", q->svc->id,
 	    "service_names", queue_service_names(q->svc->id), "office", q->office->id,
-	    "position", (json_int_t)(ahead + 1), "estimated_wait_min", (int)(wait + 0.5),
-	    "flag", waitest_flag_name(waitest_flag(wait, (double)r->cfg->queue_busy_minutes,
+	    "position", (json_int_t)(q->ahead + 1), "estimated_wait_min", (int)(q->wait_min + 0.5),
+	    "flag", waitest_flag_name(waitest_flag(q->wait_min, (double)r->cfg->queue_busy_minutes,
 	    (double)r->cfg->queue_very_busy_minutes)), "issued_at", issued));
 }
 
@@ -138,7 +99,7 @@ issued(struct request *r, const struct db_result *res)
 	q->ticket_id = strtoll(PQgetvalue(res->pg, 0, 0), NULL, 10);
 	snprintf(q->label, sizeof q->label, "%s", PQgetvalue(res->pg, 0, 1));
 	log_info("ticket %s issued at %s for %s", q->label, q->office->id, q->svc->id);
-	queue_state_send(r, ticket_answer);
+	ticket_answer(r);
 }
 
 /* Sends the statement that issues a ticket (a walk-in, or a check-in when booking is set). */
@@ -146,16 +107,54 @@ static void
 issue_send(struct request *r)
 {
 	struct queue_ctx *q = r->ctx;
-	char now[24], prefix[2], start[24], who[40];
-	const char *p[9];
+	char now[24], prefix[2], start[24], who[40], promised[32], formula[32];
+	const char *p[11];
 
 	queue_prefix_of(q->svc->id, prefix);
 	snprintf(now, sizeof now, "%lld", (long long)q->now);
 	snprintf(start, sizeof start, "%lld", (long long)q->booking_start);
 	p[0] = q->municipality, p[1] = q->office->id, p[2] = q->day, p[3] = prefix;
 	p[4] = q->svc->id, p[5] = now, p[6] = queue_actor(r, who), p[7] = q->booking, p[8] = start;
+	/* What the resident is told, as shown (whole minutes), for the accuracy report. */
+	snprintf(promised, sizeof promised, "%d", (int)(q->wait_min + 0.5));
+	snprintf(formula, sizeof formula, "%.3f", q->formula_min);
+	p[9] = promised, p[10] = q->formula_min >= 0 ? formula : NULL;
+	if (q->booking[0] == '\0')	/* a walk-in's statement takes them as $8 and $9 */
+		p[7] = p[9], p[8] = p[10];
 	if (!req_db(r, q->booking[0] ? &stmt_check_in : &stmt_walk_in, p, issued))
 		return;
+}
+
+/*
+ * Today's queue arrived: the new ticket's place, the learned estimate it will
+ * be promised, and what the fixed formula (handling time x tickets ahead /
+ * counters serving the service) would have said; then issue it with both.
+ */
+static void
+estimated(struct request *r, const struct db_result *res)
+{
+	struct queue_ctx *q = r->ctx;
+	struct estimate_input *in;
+	int s = queue_service_index(q->office, q->svc->id);
+	int counters = queue_counters_serving(q->office, s);
+
+	if (!res->ok) {
+		req_db_failed(r, res);
+		return;
+	}
+	in = xmalloc(sizeof *in);
+	if (!queue_estimate_load(r->cfg, q->office, res->pg, q->now, in)) {
+		free(in);
+		req_problem(r, 500, "internal_error", "the wait could not be estimated");
+		return;
+	}
+	q->ahead = in->waiting[s] + in->due[s];
+	q->wait_min = queue_estimate_minutes(q->office, in, s, q->now);
+	q->formula_min = counters > 0 ? q->office->cal.services[s].slot_minutes *
+	    (double)q->ahead / counters : -1;
+	waitest_free(in->est);
+	free(in);
+	issue_send(r);
 }
 
 /* The office is open now (the calendar says so), else answers 422. */
@@ -223,7 +222,7 @@ booking_loaded(struct request *r, const struct db_result *res)
 		    "has passed; take a walk-in ticket if the service allows it, or book again"));
 		return;
 	}
-	issue_send(r);
+	queue_state_send(r, estimated);
 }
 
 /* The kiosk or staff token was accepted: issue the ticket. */
@@ -247,7 +246,7 @@ ticket_authorized(struct request *r)
 		    "this service is by reservation only today; book a slot"));
 		return;
 	}
-	issue_send(r);
+	queue_state_send(r, estimated);
 }
 
 /* Reads {"service"} or {"booking"}; answers 400/404 when neither is usable. */
