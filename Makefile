@@ -68,7 +68,7 @@ client_http_MODS := http buf
 UNIT_BINS := $(UNIT:%=tests/check_%)
 
 # Integration tests: tests/integration/check_NAME.c with the harness itest.c.
-INTEGRATION := system availability bookings display queue client reports
+INTEGRATION := system availability bookings display queue client reports integrity
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
 .PHONY: check-ha all deps run check lint unit integration install clean distclean

@@ -67,6 +67,7 @@ struct config {
 	char *token_key;		/* 64 hex digits: the key that hashes booking tokens */
 	long hold_seconds;		/* a hold keeps its place this long */
 	long retention_days;		/* personal fields are purged this long after the visit */
+	long holds_per_client;		/* live holds one client address may have */
 	long ratelimit_per_minute;	/* public requests per client IP per minute */
 	long ratelimit_burst;		/* and how many at once */
 	long queue_busy_minutes;	/* an expected wait this long is flagged busy */

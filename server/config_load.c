@@ -72,6 +72,7 @@ static const struct key keys[] = {
 	{ "security", "token_key", KEY_HEX32, OFF(token_key), 0, 0, "", false },
 	{ "bookings", "hold_seconds", KEY_INT, OFF(hold_seconds), 1, 3600, "600", true },
 	{ "bookings", "retention_days", KEY_INT, OFF(retention_days), 1, 3650, "90", true },
+	{ "bookings", "holds_per_client", KEY_INT, OFF(holds_per_client), 1, 10000, "4", true },
 	{ "ratelimit", "per_minute", KEY_INT, OFF(ratelimit_per_minute), 1, 60000000, "120",
 	    true },
 	{ "ratelimit", "burst", KEY_INT, OFF(ratelimit_burst), 1, 1000000, "30", true },

@@ -16,6 +16,7 @@
 #define DB_MAX_QUEUE 4096	/* queued statements before new work is refused */
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 3000
+#define DB_RETRIES 3		/* runs of a statement that lost a deadlock or serialization */
 
 /* Where a connection is in its life. */
 enum conn_state {
@@ -32,6 +33,7 @@ struct job {
 	char *params[DB_MAX_PARAMS];		/* copies of the parameters */
 	db_result_fn *fn;			/* called once with the outcome */
 	void *arg;				/* for fn */
+	int runs;				/* times sent so far */
 	struct job *next;			/* queue link */
 };
 
@@ -65,6 +67,14 @@ struct db_pool {
 
 /* Statement ids are handed out once per process. */
 static int next_stmt_id;
+
+unsigned long db_conflicts_retried;
+
+bool
+db_retryable(const char *sqlstate)
+{
+	return strcmp(sqlstate, "40001") == 0 || strcmp(sqlstate, "40P01") == 0;
+}
 
 static void conn_start(struct conn *c);
 static void conn_on_socket(evutil_socket_t fd, short what, void *arg);
@@ -215,6 +225,19 @@ conn_finish_job(struct conn *c)
 	r.sqlstate = res && PQresultErrorField(res, PG_DIAG_SQLSTATE) ?
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : "";
 	r.error = res ? PQresultErrorMessage(res) : "no result";
+	if (!r.ok && db_retryable(r.sqlstate) && j->runs < DB_RETRIES) {
+		/* Each statement is its own transaction: running it again is safe. */
+		log_info("db: statement s%d lost a conflict (%s); running it again", j->stmt->id,
+		    r.sqlstate);
+		db_conflicts_retried++;
+		PQclear(res);
+		j->next = c->pool->head;
+		c->pool->head = j;
+		if (c->pool->tail == NULL)
+			c->pool->tail = j;
+		c->pool->queued++;
+		return;
+	}
 	if (!r.ok)
 		log_warn("db: statement s%d failed: %s", j->stmt->id, r.error);
 	j->fn(&r, j->arg);
@@ -377,6 +400,7 @@ dispatch(struct db_pool *pool)
 			pool->tail = NULL;
 		pool->queued--;
 		c->job->next = NULL;
+		c->job->runs++;
 		conn_send(c);
 	}
 }
@@ -478,4 +502,22 @@ db_stats(const struct db_pool *pool, int *up, int *busy, int *queued)
 		*busy += pool->conns[i].state >= CONN_PREPARING;
 	}
 	*queued = pool->queued;
+}
+
+bool
+db_withdraw(struct db_pool *pool, void *arg)
+{
+	for (struct job **p = &pool->head, *prev = NULL; *p != NULL; prev = *p, p = &(*p)->next) {
+		struct job *j = *p;
+
+		if (j->arg != arg)
+			continue;
+		*p = j->next;
+		if (pool->tail == j)
+			pool->tail = prev;
+		pool->queued--;
+		job_free(j);
+		return true;
+	}
+	return false;
 }

@@ -46,6 +46,15 @@ void db_pool_free(struct db_pool *pool);
  */
 bool db_exec(struct db_pool *pool, struct db_stmt *stmt, const char *const *params,
     db_result_fn *fn, void *arg) __attribute__((warn_unused_result));
+/*
+ * Takes back a statement queued with arg that no connection has sent yet; its
+ * callback will not run. False when there is none (it is running or done).
+ */
+bool db_withdraw(struct db_pool *pool, void *arg);
+/* True for a SQLSTATE that running the statement again can cure (40001, 40P01). */
+bool db_retryable(const char *sqlstate);
+/* Statements run again after a deadlock or serialization failure (for /metrics). */
+extern unsigned long db_conflicts_retried;
 /* True when at least one connection is ready. */
 bool db_is_up(const struct db_pool *pool);
 /* Connections lost since start (each comes back by itself), for /metrics. */

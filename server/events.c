@@ -154,7 +154,8 @@ deliver(struct events *ev, const char *payload)
 		goto out;
 	/* Compact JSON has no newline, so it is one data: line. */
 	data = json_dumps(j, JSON_COMPACT);
-	if (data == NULL || (len = asprintf(&text, "event: %s\ndata: %s\n\n", type, data)) < 0)
+	if (data == NULL || (len = asprintf(&text, "id: %" JSON_INTEGER_FORMAT "\nevent: %s\n"
+	    "data: %s\n\n", json_integer_value(json_object_get(j, "id")), type, data)) < 0)
 		abort();	/* out of memory */
 	broadcast(ev, o, text, (size_t)len);
 out:

@@ -29,6 +29,7 @@
 
 #define DRAIN_POLL_MS 50
 #define MAINTENANCE_S 5		/* holds expire within this */
+#define COUNT_CHECK_EVERY 12	/* maintenance rounds between slot counter checks */
 #define DAILY_JOBS_EVERY 720	/* maintenance rounds between purges (an hour) */
 #define RATELIMIT_CLIENTS 65536	/* client addresses the rate limiter tracks at most */
 
@@ -255,7 +256,10 @@ maintenance(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd, (void)what, (void)arg;
 	if (!app.draining)
-		bookings_maintain(&app, rounds++ % DAILY_JOBS_EVERY == 0);
+		bookings_maintain(&app, rounds % DAILY_JOBS_EVERY == 0);
+	if (!app.draining && rounds % COUNT_CHECK_EVERY == 0)
+		bookings_check_counts(&app);
+	rounds++;
 	(void)ratelimit_sweep(app.ratelimit, clock_monotonic_ms());
 	db_stats(app.db, &up, &busy, &queued);
 	log_debug("stats: connections=%d requests=%d db_up=%d db_busy=%d db_queued=%d",

@@ -524,6 +524,13 @@ req_db_failed(struct request *r, const struct db_result *res)
 		    "the database is unreachable; try again in a moment");
 		return;
 	}
+	if (db_retryable(res->sqlstate) || strcmp(res->sqlstate, "57014") == 0) {
+		/* Lost conflicts every time, or ran past its timeout: rolled back. */
+		req_header(r, "Retry-After", "1");
+		req_problem(r, 503, "busy", "the database is busy and nothing was changed; "
+		    "try again in a moment");
+		return;
+	}
 	log_error("request %s: statement failed: %s", r->id, res->error);
 	req_problem(r, 500, "internal_error",
 	    "the request could not be completed; it has been logged as %s", r->id);
@@ -536,6 +543,18 @@ req_deadline(evutil_socket_t fd, short what, void *arg)
 	struct request *r = arg;
 
 	(void)fd, (void)what;
+	if (r->db_fn != NULL) {
+		if (!db_withdraw(r->app->db, r)) {
+			/*
+			 * The statement is at the database: whatever it did is the answer,
+			 * and the statement's own timeout bounds the wait.
+			 */
+			r->late = true;
+			return;
+		}
+		r->db_fn = NULL;	/* never sent: nothing was done */
+		r->refs--;
+	}
 	req_header(r, "Retry-After", "5");
 	req_problem(r, 503, "deadline_exceeded",
 	    "the request took longer than %lds and was abandoned; try again",
@@ -588,23 +607,31 @@ req_peer(struct request *r)
 	return addr ? addr : "";
 }
 
+const char *
+req_client(struct request *r)
+{
+	struct evhttp_connection *evcon;
+	char *addr = NULL;
+	ev_uint16_t port;
+
+	if (r->client[0] != '\0' || r->ev == NULL ||
+	    (evcon = evhttp_request_get_connection(r->ev)) == NULL)
+		return r->client;
+	evhttp_connection_get_peer(evcon, &addr, &port);
+	snprintf(r->client, sizeof r->client, "%s", addr ? addr : "");
+	return r->client;
+}
+
 /* Takes the route's cost from the client's budget; answers 429 when it is spent. */
 static bool
 req_within_limit(struct request *r)
 {
-	struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
-	const char *ip = "";
-	ev_uint16_t port;
+	const char *ip = req_client(r);
 	double retry;
 	char secs[16];
 
 	if (r->match.route->cost <= 0 || r->app->ratelimit == NULL)
 		return true;
-	if (evcon != NULL) {
-		char *addr = NULL;
-		evhttp_connection_get_peer(evcon, &addr, &port);
-		ip = addr ? addr : "";
-	}
 	if (ratelimit_take(r->app->ratelimit, ip, r->match.route->cost, clock_monotonic_ms(), &retry))
 		return true;
 	metrics_ratelimited();

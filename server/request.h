@@ -50,6 +50,8 @@ struct request {
 	int auth_min;			/* the role it needs */
 	void (*after_auth)(struct request *r); /* what runs when the check passes */
 	int status;			/* the status sent */
+	bool late;			/* past the deadline while a statement ran */
+	char client[64];		/* the client's address once asked (req_client) */
 	bool stream;			/* answered with req_stream_start, still open */
 	bool stream_ending;		/* req_stream_end: the last chunk is on its way */
 	request_stream_fn *stream_closed; /* the stream's owner hears of the end */
@@ -112,6 +114,8 @@ void req_stream_end(struct request *r);
 void req_header(struct request *r, const char *name, const char *value);
 /* The client's address as text ("127.0.0.1", "::1"), or "" when unknown. */
 const char *req_peer(struct request *r);
+/* The client's address, as the rate limit and per-client limits see it. */
+const char *req_client(struct request *r);
 /* A request header, or NULL. */
 const char *req_get_header(struct request *r, const char *name);
 

@@ -24,5 +24,12 @@ void api_hold_create(struct request *r);
  * fields past retention and forgets day-old idempotency keys.
  */
 void bookings_maintain(struct app *app, bool daily_jobs);
+/*
+ * Recomputes booked and held of slots from the bookings and holds rows, and
+ * repairs and logs any slot whose counters drifted.
+ */
+void bookings_check_counts(struct app *app);
+/* Slots repaired by bookings_check_counts since start (for /metrics). */
+extern unsigned long bookings_slots_repaired;
 
 #endif

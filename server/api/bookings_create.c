@@ -43,7 +43,7 @@
 /* The place-taking part of a booking that consumes a hold. */
 #define TAKE_HOLD \
 	"h AS (DELETE FROM holds WHERE id = $24 AND municipality = $1 AND office = $2 " \
-	"AND service = $3 AND starts_at = to_timestamp($4) AND expires_at > to_timestamp($25) " \
+	"AND service = $3 AND starts_at = to_timestamp($4) AND expires_at > now() " \
 	"AND $5::int > 0 RETURNING 1), " \
 	"slot AS (UPDATE slot_usage SET booked = booked + 1, held = held - 1 " \
 	"WHERE municipality = $1 AND office = $2 AND service = $3 " \
@@ -66,7 +66,7 @@
 	"SELECT reference FROM b"
 
 static struct db_stmt stmt_create = { "WITH " TAKE_SLOT ", " INSERT_BOOKING, 23, 0 };
-static struct db_stmt stmt_create_hold = { "WITH " TAKE_HOLD ", " INSERT_BOOKING, 25, 0 };
+static struct db_stmt stmt_create_hold = { "WITH " TAKE_HOLD ", " INSERT_BOOKING, 24, 0 };
 
 static struct db_stmt stmt_idempotent = {
 	"SELECT request_hash, reference, response FROM idempotency_keys "
@@ -197,6 +197,35 @@ visit_minutes(const struct bk *b)
 	return b->svc->slot_minutes + (b->verdict.pin_reset ? b->verdict.extra_minutes : 0);
 }
 
+/*
+ * Visit 2's answer: only what to bring to visit 2 (the "visit2_" documents),
+ * without the notice that plans a second visit.
+ */
+static void
+second_visit_only(json_t *resp)
+{
+	json_t *docs = json_object_get(resp, "documents");
+	json_t *notices = json_object_get(resp, "notices");
+	size_t i = 0;
+
+	while (json_is_array(docs) && i < json_array_size(docs)) {
+		const char *id = json_string_value(json_object_get(json_array_get(docs, i), "id"));
+		if (id == NULL || strncmp(id, "visit2_", 7) != 0)
+			json_array_remove(docs, i);
+		else
+			i++;
+	}
+	i = 0;
+	while (json_is_array(notices) && i < json_array_size(notices)) {
+		const char *code = json_string_value(json_object_get(json_array_get(notices, i),
+		    "code"));
+		if (code != NULL && strcmp(code, "second_visit_required") == 0)
+			json_array_remove(notices, i);
+		else
+			i++;
+	}
+}
+
 /* Builds the 201 answer without the token; it is also what the booking keeps. */
 static void
 build_answer(struct bk *b)
@@ -217,6 +246,8 @@ build_answer(struct bk *b)
 	    bk_date_or_null(b->verdict.second_visit_earliest, second), "fee_yen", b->verdict.fee_yen,
 	    "documents", json_object_get(v, "documents"), "notices", json_object_get(v, "notices"),
 	    "language", b->lang == RULES_LANG_EN ? "en" : "ja");
+	if (b->first_visit[0] != '\0')
+		second_visit_only(resp);
 	b->response = json_dumps(resp, JSON_COMPACT);
 	json_decref(resp);
 	json_decref(v);
@@ -230,9 +261,9 @@ create_send(struct request *r)
 {
 	struct bk *b = r->ctx;
 	unsigned char key[TOKEN_KEY_BYTES];
-	char start[24], end[24], cap[12], visits[4], visit[4], now[24], context[200];
+	char start[24], end[24], cap[12], visits[4], visit[4], context[200];
 	char second[11], opens[11], closes[11];
-	const char *p[25];
+	const char *p[24];
 
 	bk_token_key(r, key);
 	token_reference(b->reference);
@@ -252,7 +283,6 @@ create_send(struct request *r)
 	snprintf(cap, sizeof cap, "%d", b->capacity);
 	snprintf(visits, sizeof visits, "%d", b->verdict.visits);
 	snprintf(visit, sizeof visit, "%d", b->first_visit[0] ? 2 : 1);
-	snprintf(now, sizeof now, "%lld", (long long)clock_now());
 	p[0] = b->municipality, p[1] = b->office->id, p[2] = b->svc->id, p[3] = start;
 	p[4] = cap, p[5] = b->reference, p[6] = b->token_hash, p[7] = end;
 	p[8] = rules_kind_name(b->verdict.kind) ? rules_kind_name(b->verdict.kind) : "renewal";
@@ -264,7 +294,7 @@ create_send(struct request *r)
 	p[15] = b->lang == RULES_LANG_EN ? "en" : "ja", p[16] = b->response;
 	p[17] = b->name, p[18] = b->email, p[19] = b->phone;
 	p[20] = b->idem_key, p[21] = b->request_hash, p[22] = b->response;
-	p[23] = b->hold, p[24] = now;
+	p[23] = b->hold;
 	if (!req_db(r, b->hold ? &stmt_create_hold : &stmt_create, p, create_done))
 		return;
 }
@@ -319,6 +349,12 @@ create_done(struct request *r, const struct db_result *res)
 	    strstr(constraint, "idempotency") != NULL) {
 		req_problem(r, 409, "idempotency_conflict", "the same Idempotency-Key is being used "
 		    "by another request right now; retry it in a moment");
+		return;
+	}
+	if (strcmp(res->sqlstate, "23505") == 0 && constraint != NULL &&
+	    strstr(constraint, "one_second_visit") != NULL) {
+		req_problem_json(r, problem_field(409, "second_visit_exists", "first_visit",
+		    "this first visit already has its second visit booked"));
 		return;
 	}
 	if (strcmp(res->sqlstate, "23505") == 0 && ++b->tries < REFERENCE_TRIES) {

@@ -7,7 +7,6 @@
 
 #include "api/booking_manage.h"
 #include "api/booking_request.h"
-#include "api/bookings_two_visit.h"
 #include "app.h"
 #include "clock.h"
 #include "config.h"
@@ -28,39 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Both lock the booking, then the slots by key (migration 0005 says why). */
 static struct db_stmt stmt_cancel = {
-	"WITH b AS (UPDATE bookings SET status = 'cancelled', updated_at = now() "
-	"WHERE reference = $1 AND token_hash = $2 AND status = 'booked' "
-	"RETURNING municipality, office, service, starts_at, reference), "
-	"s AS (UPDATE slot_usage u SET booked = u.booked - 1 FROM b "
-	"WHERE u.municipality = b.municipality AND u.office = b.office "
-	"AND u.service = b.service AND u.starts_at = b.starts_at RETURNING 1), "
-	"a AS (INSERT INTO audit_log (municipality, actor, action, subject) "
-	"SELECT municipality, $3, 'booking.cancelled', reference FROM b) "
-	"SELECT reference FROM b", 3, 0 };
+	"SELECT reference, visit FROM booking_cancel($1, $2, $3)", 3, 0 };
 static struct db_stmt stmt_move = {
-	"WITH b AS (SELECT municipality, office, service, starts_at FROM bookings "
-	"WHERE reference = $1 AND token_hash = $2 AND status = 'booked' "
-	"AND starts_at = to_timestamp($3) FOR UPDATE), "
-	"n AS (INSERT INTO slot_usage AS s (municipality, office, service, starts_at, "
-	"capacity, booked) SELECT municipality, office, service, to_timestamp($4), $5, 1 FROM b "
-	"ON CONFLICT (municipality, office, service, starts_at) DO UPDATE "
-	"SET booked = s.booked + 1, capacity = EXCLUDED.capacity "
-	"WHERE s.booked + s.held < EXCLUDED.capacity RETURNING 1), "
-	"m AS (UPDATE bookings SET starts_at = to_timestamp($4), ends_at = to_timestamp($6), "
-	"second_visit_earliest = second_visit_earliest + "
-	"((to_timestamp($4) AT TIME ZONE 'Asia/Tokyo')::date - "
-	"(to_timestamp($3) AT TIME ZONE 'Asia/Tokyo')::date), "
-	"updated_at = now() WHERE reference = $1 AND EXISTS (SELECT 1 FROM n) "
-	"RETURNING municipality, reference), "
-	"o AS (UPDATE slot_usage u SET booked = u.booked - 1 FROM b "
-	"WHERE EXISTS (SELECT 1 FROM m) AND u.municipality = b.municipality "
-	"AND u.office = b.office AND u.service = b.service AND u.starts_at = b.starts_at "
-	"RETURNING 1), "
-	"a AS (INSERT INTO audit_log (municipality, actor, action, subject, detail) "
-	"SELECT municipality, $7, 'booking.rescheduled', reference, "
-	"jsonb_build_object('from', to_timestamp($3), 'to', to_timestamp($4)) FROM m) "
-	"SELECT (SELECT count(*) FROM b), (SELECT count(*) FROM m)", 7, 0 };
+	"SELECT outcome, detail FROM booking_move($1, $2, $3, $4, $5, $6, $7)", 7, 0 };
 
 static void move_send(struct request *r);
 
@@ -253,10 +224,17 @@ cancel_done(struct request *r, const struct db_result *res)
 		req_db_failed(r, res);
 		return;
 	}
-	if (PQntuples(res->pg) == 1) {
-		log_info("booking %s cancelled", m->reference);
-		req_json(r, 200, json_pack("{s:s, s:s}", "reference", m->reference,
-		    "status", "cancelled"));
+	if (PQntuples(res->pg) >= 1) {
+		json_t *also = json_array();
+
+		for (int i = 0; i < PQntuples(res->pg); i++) {
+			if (strcmp(PQgetvalue(res->pg, i, 0), m->reference) != 0)
+				json_array_append_new(also, json_string(PQgetvalue(res->pg, i, 0)));
+		}
+		log_info("booking %s cancelled (with %zu second visit)", m->reference,
+		    json_array_size(also));
+		req_json(r, 200, json_pack("{s:s, s:s, s:o}", "reference", m->reference,
+		    "status", "cancelled", "also_cancelled", also));
 		return;
 	}
 	if (!req_db(r, &bk_stmt_get, p, cancel_explained))
@@ -301,18 +279,36 @@ move_done(struct request *r, const struct db_result *res)
 {
 	struct manage *m = r->ctx;
 	const char *p[1] = { m->reference };
+	const char *outcome, *detail;
+	json_t *pj;
 
-	if (!res->ok) {
+	if (!res->ok || PQntuples(res->pg) != 1) {
 		req_db_failed(r, res);
 		return;
 	}
-	if (strcmp(PQgetvalue(res->pg, 0, 1), "1") == 0) {
+	outcome = PQgetvalue(res->pg, 0, 0);
+	detail = PQgetvalue(res->pg, 0, 1);
+	if (strcmp(outcome, "moved") == 0) {
 		log_info("booking %s rescheduled", m->reference);
 		if (!req_db(r, &bk_stmt_get, p, get_done))
 			return;	/* it answered 503 */
 		return;		/* get_done answers with the moved booking */
 	}
-	if (strcmp(PQgetvalue(res->pg, 0, 0), "0") == 0) {
+	if (strcmp(outcome, "second_visit_conflict") == 0) {
+		pj = problem_field(409, "second_visit_conflict", "start", "the second visit of "
+		    "this route is booked too soon after that date; move or cancel it first");
+		json_object_set_new(pj, "second_visit", json_string(detail));
+		req_problem_json(r, pj);
+		return;
+	}
+	if (strcmp(outcome, "second_visit_too_early") == 0) {
+		pj = problem_field(422, "second_visit_too_early", "start",
+		    "the second visit must not come before the mailed form can arrive");
+		json_object_set_new(pj, "second_visit_earliest", json_string(detail));
+		req_problem_json(r, pj);
+		return;
+	}
+	if (strcmp(outcome, "changed") == 0) {
 		req_problem(r, 409, "booking_changed", "the booking changed meanwhile; read it "
 		    "and try again");
 		return;
@@ -378,10 +374,7 @@ reschedule_loaded(struct request *r, const struct db_result *res)
 	}
 	if (!move_allowed(r, m, pg))
 		return;
-	if (strcmp(PQgetvalue(pg, 0, B_VISIT), "2") == 0 && !PQgetisnull(pg, 0, B_FIRST))
-		two_visit_check_move(r, PQgetvalue(pg, 0, B_FIRST), move_send);
-	else
-		move_send(r);
+	move_send(r);	/* the move checks the other visit of a two-visit route itself */
 }
 
 /* Sends the move statement for a checked reschedule. */

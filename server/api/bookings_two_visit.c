@@ -17,6 +17,7 @@
 #include "core/xmalloc.h"
 #include "log.h"
 #include "request.h"
+#include "token.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -30,13 +31,18 @@ first_visit_done(struct request *r, const struct db_result *res)
 {
 	struct bk *b = r->ctx;
 	const PGresult *pg = res->pg;
+	unsigned char key[TOKEN_KEY_BYTES];
+	const char *token = token_from_header(req_get_header(r, "Authorization"));
 	cdate earliest;
 
 	if (!res->ok) {
 		req_db_failed(r, res);
 		return;
 	}
-	if (PQntuples(pg) != 1 || strcmp(PQgetvalue(pg, 0, B_VISITS), "2") != 0 ||
+	bk_token_key(r, key);
+	/* A wrong token reads like a missing visit 1: no oracle of references. */
+	if (PQntuples(pg) != 1 || token == NULL ||
+	    !token_matches(key, token, PQgetvalue(pg, 0, B_HASH)) || strcmp(PQgetvalue(pg, 0, B_VISITS), "2") != 0 ||
 	    strcmp(PQgetvalue(pg, 0, B_VISIT), "1") != 0 ||
 	    strcmp(PQgetvalue(pg, 0, B_OFFICE), b->office->id) != 0 ||
 	    strcmp(PQgetvalue(pg, 0, B_STATUS), "cancelled") == 0) {
@@ -61,43 +67,12 @@ two_visit_check_first(struct request *r, void (*then)(struct request *))
 	const char *p[1] = { b->first_visit };
 
 	b->then = then;
+	if (token_from_header(req_get_header(r, "Authorization")) == NULL) {
+		req_header(r, "WWW-Authenticate", "Bearer");
+		req_problem(r, 401, "token_required", "a second visit is booked with the first "
+		    "visit's token: Authorization: Bearer TOKEN");
+		return;
+	}
 	if (!req_db(r, &bk_stmt_get, p, first_visit_done))
-		return;	/* it answered 503 */
-}
-
-/*
- * Reschedule of a second visit: its first visit arrived; the new date must not
- * come before the mailed form can have arrived.
- */
-static void
-move_first_loaded(struct request *r, const struct db_result *res)
-{
-	struct manage *m = r->ctx;
-	cdate second;
-
-	if (!res->ok) {
-		req_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 1 && cdate_parse(PQgetvalue(res->pg, 0, B_SECOND), &second) &&
-	    m->date < second) {
-		json_t *p = problem_field(422, "second_visit_too_early", "start",
-		    "the second visit must not come before the mailed form can arrive");
-		json_object_set_new(p, "second_visit_earliest",
-		    json_string(PQgetvalue(res->pg, 0, B_SECOND)));
-		req_problem_json(r, p);
-		return;
-	}
-	m->then(r);
-}
-
-void
-two_visit_check_move(struct request *r, const char *first, void (*then)(struct request *))
-{
-	struct manage *m = r->ctx;
-	const char *p[1] = { first };
-
-	m->then = then;
-	if (!req_db(r, &bk_stmt_get, p, move_first_loaded))
 		return;	/* it answered 503 */
 }

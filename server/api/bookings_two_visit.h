@@ -8,14 +8,9 @@
 struct request;
 
 /*
- * A new visit 2 (r->ctx a struct bk with first_visit set): reads visit 1 and
- * goes on with then(r) when visit 2 may follow it; otherwise answers 422.
+ * A new visit 2 (r->ctx a struct bk with first_visit set): checks the
+ * Authorization token is visit 1's, reads visit 1 and goes on with then(r)
+ * when visit 2 may follow it; otherwise answers 401 or 422.
  */
 void two_visit_check_first(struct request *r, void (*then)(struct request *));
-/*
- * A visit 2 being moved (r->ctx a struct manage): reads visit 1 (reference
- * first) and goes on with then(r) when the new date may follow it; else 422.
- */
-void two_visit_check_move(struct request *r, const char *first, void (*then)(struct request *));
-
 #endif

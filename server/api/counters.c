@@ -24,31 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Takes the counter's lock before it looks, so one ticket at most is called there. */
 static struct db_stmt stmt_next = {
-	"WITH prev AS (UPDATE tickets SET status = 'done', done_at = to_timestamp($7) "
-	"WHERE municipality = $1 AND office = $2 AND day = $3::date AND counter = $4 "
-	"AND status = 'called' RETURNING municipality, office, label, service, done_at AS now_at), "
-	"pick AS (SELECT id, issued_at, kind FROM tickets WHERE municipality = $1 AND office = $2 "
-	"AND day = $3::date AND status = 'waiting' AND service = ANY($5::text[]) "
-	"ORDER BY passed_over >= $6 DESC, "
-	"(kind = 'reservation' AND due_at <= to_timestamp($7)) DESC, "
-	"CASE WHEN kind = 'reservation' AND due_at <= to_timestamp($7) THEN due_at END, "
-	"kind = 'walk_in' DESC, issued_at, id LIMIT 1 FOR UPDATE SKIP LOCKED), "
-	"called AS (UPDATE tickets t SET status = 'called', counter = $4, "
-	"called_at = to_timestamp($7) FROM pick WHERE t.municipality = $1 AND t.id = pick.id "
-	"RETURNING t.id, t.municipality, t.office, t.label, t.service, t.kind, t.booking, "
-	"t.called_at AS now_at), "
-	"passed AS (UPDATE tickets t SET passed_over = t.passed_over + 1 FROM pick "
-	"WHERE pick.kind = 'reservation' AND t.municipality = $1 AND t.office = $2 "
-	"AND t.day = $3::date AND t.status = 'waiting' AND t.kind = 'walk_in' "
-	"AND t.service = ANY($5::text[]) AND (t.issued_at, t.id) < (pick.issued_at, pick.id)), "
-	"ad AS (INSERT INTO audit_log (municipality, actor, action, subject, detail) "
-	"SELECT $1, $8, 'ticket.called', label, jsonb_build_object('counter', $4::int) FROM called "
-	"UNION ALL SELECT $1, $8, 'ticket.done', label, '{}'::jsonb FROM prev), "
-	"ev AS (SELECT " EVENT_SQL("'called'", "$4::int") " FROM called UNION ALL "
-	"SELECT " EVENT_SQL("'done'", "$4::int") " FROM prev) "
-	"SELECT (SELECT count(*) FROM ev), c.id, c.label, c.service, c.kind, c.booking, "
-	"extract(epoch FROM c.now_at)::bigint FROM (SELECT 1) one LEFT JOIN called c ON true",
+	"SELECT * FROM ticket_call_next($1, $2, $3::date, $4::int, $5::text[], $6::int, $7, $8)",
 	8, 0 };
 static struct db_stmt stmt_ticket = {
 	"SELECT municipality, office, label, service, status, counter, recalls, kind "

@@ -25,29 +25,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * A hold: the client's live holds are counted first ($8 the client, $9 its
+ * limit), and the expiry is the database's clock plus $7 seconds.
+ */
 static struct db_stmt stmt_hold = {
-	"WITH slot AS (INSERT INTO slot_usage AS s (municipality, office, service, starts_at, "
-	"capacity, held) VALUES ($1, $2, $3, to_timestamp($4), $5, 1) "
+	"WITH mine AS (SELECT count(*) < $9::int AS room FROM holds "
+	"WHERE client = $8 AND expires_at > now()), "
+	"slot AS (INSERT INTO slot_usage AS s (municipality, office, service, starts_at, "
+	"capacity, held) SELECT $1, $2, $3, to_timestamp($4), $5, 1 FROM mine WHERE room "
 	"ON CONFLICT (municipality, office, service, starts_at) DO UPDATE "
 	"SET held = s.held + 1, capacity = EXCLUDED.capacity "
 	"WHERE s.booked + s.held < EXCLUDED.capacity RETURNING 1), "
-	"h AS (INSERT INTO holds (municipality, id, office, service, starts_at, expires_at) "
-	"SELECT $1, $6, $2, $3, to_timestamp($4), to_timestamp($7) FROM slot RETURNING id) "
-	"SELECT id FROM h", 7, 0 };
-static struct db_stmt stmt_expire_holds = {
-	"WITH e AS (DELETE FROM holds WHERE expires_at <= to_timestamp($1) "
-	"RETURNING municipality, office, service, starts_at), "
-	"c AS (SELECT municipality, office, service, starts_at, count(*) AS n FROM e "
-	"GROUP BY 1, 2, 3, 4) "
-	"UPDATE slot_usage u SET held = u.held - c.n FROM c WHERE u.municipality = c.municipality "
-	"AND u.office = c.office AND u.service = c.service AND u.starts_at = c.starts_at", 1, 0 };
+	"h AS (INSERT INTO holds (municipality, id, office, service, starts_at, expires_at, client) "
+	"SELECT $1, $6, $2, $3, to_timestamp($4), now() + make_interval(secs => $7::int), $8 "
+	"FROM slot RETURNING id, expires_at) "
+	"SELECT (SELECT room FROM mine), h.id, extract(epoch FROM h.expires_at)::bigint "
+	"FROM (SELECT 1) one LEFT JOIN h ON true", 9, 0 };
+/* Ends holds past their time by the database's clock, slots locked by key. */
+static struct db_stmt stmt_expire_holds = { "SELECT holds_expire()", 0, 0 };
+/* Makes booked and held agree with the rows again; one line per slot repaired. */
+static struct db_stmt stmt_repair = { "SELECT slot_usage_repair()", 0, 0 };
 static struct db_stmt stmt_purge = {
 	"WITH p AS (UPDATE bookings SET contact_name = NULL, contact_email = NULL, "
 	"contact_phone = NULL, purged_at = now() WHERE purged_at IS NULL "
-	"AND ends_at < to_timestamp($1) - make_interval(days => $2::int) "
+	"AND ends_at < now() - make_interval(days => $1::int) "
 	"RETURNING municipality, reference) "
 	"INSERT INTO audit_log (municipality, actor, action, subject) "
-	"SELECT municipality, 'system', 'booking.purged', reference FROM p", 2, 0 };
+	"SELECT municipality, 'system', 'booking.purged', reference FROM p", 1, 0 };
 static struct db_stmt stmt_forget_keys = {
 	"DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'", 0, 0 };
 
@@ -62,14 +67,20 @@ hold_done(struct request *r, const struct db_result *res)
 		req_db_failed(r, res);
 		return;
 	}
-	if (PQntuples(res->pg) != 1) {
+	if (strcmp(PQgetvalue(res->pg, 0, 0), "t") != 0) {
+		req_header(r, "Retry-After", "60");
+		req_problem(r, 429, "too_many_holds", "this address already holds %ld places; "
+		    "book or let them expire first", r->cfg->holds_per_client);
+		return;
+	}
+	if (PQgetisnull(res->pg, 0, 1)) {
 		bk_alternatives_send(r);
 		return;
 	}
 	bk_slot_instant(b, b->minute, start);
-	req_json(r, 201, json_pack("{s:s, s:s, s:s, s:s, s:o}", "hold", PQgetvalue(res->pg, 0, 0),
+	req_json(r, 201, json_pack("{s:s, s:s, s:s, s:s, s:o}", "hold", PQgetvalue(res->pg, 0, 1),
 	    "office", b->office->id, "service", b->svc->id, "start", start, "expires_at",
-	    bk_instant_json(clock_now() + r->cfg->hold_seconds)));
+	    bk_instant_json((time_t)strtoll(PQgetvalue(res->pg, 0, 2), NULL, 10))));
 }
 
 void
@@ -78,8 +89,8 @@ api_hold_create(struct request *r)
 	static const char *const none[] = { NULL };
 	static const char *const keys[] = { "office", "service", "start", NULL };
 	struct bk *b = xcalloc(1, sizeof *b);
-	char id[TOKEN_TEXT_LEN + 1], start[24], cap[12], expires[24];
-	const char *p[7];
+	char id[TOKEN_TEXT_LEN + 1], start[24], cap[12], secs[24], limit[12];
+	const char *p[9];
 	json_t *body;
 	bool ok;
 
@@ -94,9 +105,10 @@ api_hold_create(struct request *r)
 	token_new(id);
 	snprintf(start, sizeof start, "%lld", (long long)clock_instant(b->date, b->minute));
 	snprintf(cap, sizeof cap, "%d", b->capacity);
-	snprintf(expires, sizeof expires, "%lld", (long long)(clock_now() + r->cfg->hold_seconds));
+	snprintf(secs, sizeof secs, "%ld", r->cfg->hold_seconds);
+	snprintf(limit, sizeof limit, "%ld", r->cfg->holds_per_client);
 	p[0] = b->municipality, p[1] = b->office->id, p[2] = b->svc->id, p[3] = start;
-	p[4] = cap, p[5] = id, p[6] = expires;
+	p[4] = cap, p[5] = id, p[6] = secs, p[7] = req_client(r), p[8] = limit;
 	if (!req_db(r, &stmt_hold, p, hold_done))
 		return;
 }
@@ -113,25 +125,65 @@ maintenance_done(const struct db_result *res, void *arg)
 		    PQcmdTuples((PGresult *)res->pg));
 }
 
+/* The expiry ran: log how many holds ended. */
+static void
+holds_expired(const struct db_result *res, void *arg)
+{
+	(void)arg;
+	if (!res->ok && !res->unavailable)
+		log_error("bookings: expiring holds failed: %s", res->error);
+	else if (res->ok && PQntuples(res->pg) == 1 && atoi(PQgetvalue(res->pg, 0, 0)) > 0)
+		log_info("bookings: %s holds expired", PQgetvalue(res->pg, 0, 0));
+}
+
 /* Names of the maintenance jobs, for their log lines. */
-static char job_holds[] = "expiring holds", job_purge[] = "purging personal fields",
-    job_keys[] = "forgetting idempotency keys";
+static char job_purge[] = "purging personal fields",
+    job_keys[] = "forgetting idempotency keys", job_events[] = "forgetting old events";
+
+static struct db_stmt stmt_forget_events = {
+	"DELETE FROM office_events WHERE at < now() - interval '2 hours'", 0, 0 };
+
+unsigned long bookings_slots_repaired;
+
+/* The counter check ran: log and count every slot it repaired. */
+static void
+repair_done(const struct db_result *res, void *arg)
+{
+	(void)arg;
+	if (!res->ok) {
+		if (!res->unavailable)
+			log_error("bookings: checking slot counters failed: %s", res->error);
+		return;
+	}
+	for (int i = 0; i < PQntuples(res->pg); i++) {
+		log_warn("bookings: slot counters drifted from the rows; repaired %s",
+		    PQgetvalue(res->pg, i, 0));
+		bookings_slots_repaired++;
+	}
+}
+
+void
+bookings_check_counts(struct app *app)
+{
+	if (db_is_up(app->db) && !db_exec(app->db, &stmt_repair, NULL, repair_done, NULL))
+		log_warn("bookings: counter check postponed: the database is busy");
+}
 
 void
 bookings_maintain(struct app *app, bool daily_jobs)
 {
-	char now[24], days[12];
-	const char *p[2] = { now, days };
+	char days[12];
+	const char *p[1] = { days };
 
 	if (!db_is_up(app->db))
 		return;
-	snprintf(now, sizeof now, "%lld", (long long)clock_now());
 	snprintf(days, sizeof days, "%ld", app->cfg->retention_days);
-	if (!db_exec(app->db, &stmt_expire_holds, p, maintenance_done, job_holds))
+	if (!db_exec(app->db, &stmt_expire_holds, NULL, holds_expired, NULL))
 		return;
 	if (!daily_jobs)
 		return;
 	if (!db_exec(app->db, &stmt_purge, p, maintenance_done, job_purge) ||
-	    !db_exec(app->db, &stmt_forget_keys, NULL, maintenance_done, job_keys))
+	    !db_exec(app->db, &stmt_forget_keys, NULL, maintenance_done, job_keys) ||
+	    !db_exec(app->db, &stmt_forget_events, NULL, maintenance_done, job_events))
 		log_warn("bookings: maintenance postponed: the database is busy");
 }

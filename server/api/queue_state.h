@@ -17,10 +17,10 @@
 #include <time.h>
 
 /* An event for every daemon's listeners; rows come from the CTE named in FROM. */
-#define EVENT_SQL(type, counter) "pg_notify('madoguchi_events', json_build_object('type', " \
+#define EVENT_SQL(type, counter) "event_publish(json_build_object('type', " \
 	type ", 'municipality', municipality, 'office', office, 'ticket', label, 'service', " \
 	"service, 'counter', " counter ", 'at', to_char(now_at AT TIME ZONE 'Asia/Tokyo', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS\"+09:00\"'))::text)"
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"+09:00\"')))"
 
 /* Columns of stmt_state. */
 enum { S_KIND, S_ID, S_LABEL, S_SERVICE, S_TKIND, S_STATUS, S_COUNTER, S_T1, S_T2, S_T3 };

@@ -1,0 +1,482 @@
+/*
+ * Integrity under races: cancels, reschedules and holds interleaved, crosswise
+ * moves, two calls at one counter, a booking whose statement outlives the
+ * handling deadline, counters that drifted, the two-visit route, and expiry by
+ * the database's clock. The clock is pinned to 2026-12-01 09:00 in Tokyo.
+ */
+#include "itest.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NOW_ENV "MADOGUCHI_NOW=2026-12-01T09:00:00+09:00"
+#define SLOT "2026-12-16T10:00:00+09:00"
+#define RENEWAL "{\"birth_date\":\"1980-02-10\",\"card\":{\"issued_on\":\"2022-03-01\"}," \
+	"\"certificates\":{\"issued_on\":\"2022-03-01\"}}"
+#define PROXY "{\"birth_date\":\"1980-02-10\",\"card\":{\"issued_on\":\"2022-03-01\"}," \
+	"\"certificates\":{\"issued_on\":\"2022-03-01\"},\"attendee\":\"proxy\"," \
+	"\"has_inquiry_form\":false}"
+#define WIPE "TRUNCATE tickets, ticket_numbers, bookings, holds, idempotency_keys, slot_usage"
+/* Slots whose counters disagree with their rows. */
+#define DRIFT_SQL "SELECT count(*) FROM slot_usage s WHERE s.booked <> (SELECT count(*) " \
+	"FROM bookings b WHERE (b.municipality, b.office, b.service, b.starts_at) = " \
+	"(s.municipality, s.office, s.service, s.starts_at) AND b.status <> 'cancelled') " \
+	"OR s.held <> (SELECT count(*) FROM holds h WHERE (h.municipality, h.office, " \
+	"h.service, h.starts_at) = (s.municipality, s.office, s.service, s.starts_at))"
+
+static struct itest_daemon d;
+static char staff_tok[128];
+
+/* Writes the test configuration with extra top-level YAML; returns its path. */
+static const char *
+write_config(const char *name, const char *extra)
+{
+	static char main_path[512];
+	char muni[512], text[2048];
+
+	snprintf(muni, sizeof muni, "%s", itest_tmp_path("in-city.yaml"));
+	itest_write_file(muni,
+	    "municipality: incity\n"
+	    "name: {ja: 整合市, en: Integrity City}\n"
+	    "offices:\n"
+	    "  - id: in-main\n"
+	    "    name: {ja: 本庁, en: Main office}\n"
+	    "    hours: {weekdays: [08:30-17:00]}\n"
+	    "    services:\n"
+	    "      ecert_renewal: {slot_minutes: 30, capacity: 3, horizon_days: 60, lead_minutes: 0}\n"
+	    "    counters:\n"
+	    "      - {id: 1, services: [ecert_renewal]}\n");
+	snprintf(main_path, sizeof main_path, "%s", itest_tmp_path(name));
+	snprintf(text, sizeof text,
+	    "listen: 127.0.0.1:8080\n"
+	    "database:\n  url: \"dbname=madoguchi\"\n  pool_size: 4\n"
+	    "ratelimit:\n  per_minute: 60000000\n  burst: 1000000\n"
+	    "%s"
+	    "include:\n  - %s\n", extra, muni);
+	itest_write_file(main_path, text);
+	return main_path;
+}
+
+/* Creates a staff token for in-main. */
+static void
+make_token(const char *cfg, char tok[128])
+{
+	const char *args[] = { "-c", cfg, "--create-token", "staff", "in-main", NULL };
+	char *out = NULL, *last, *end;
+
+	ck_assert_msg(itest_run_daemon_cmd(args, &out) == 0, "--create-token: %s", out);
+	end = out + strlen(out);
+	while (end > out && (end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	last = strrchr(out, '\n');
+	last = last != NULL ? last + 1 : out;
+	ck_assert_msg(strncmp(last, "mds_", 4) == 0, "no token in: %s", out);
+	snprintf(tok, 128, "%s", last);
+	free(out);
+}
+
+static void
+setup(void)
+{
+	static const char *const env[] = { NOW_ENV, NULL };
+	const char *cfg = write_config("in-main.yaml", "");
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	itest_daemon_start(&d, cfg, env);
+	ck_assert_int_eq(itest_psql(WIPE), 0);
+	make_token(cfg, staff_tok);
+}
+
+static void
+teardown(void)
+{
+	itest_daemon_stop(&d);
+	ck_assert_int_eq(itest_psql(WIPE), 0);
+}
+
+/* One integer from SQL built printf-style. */
+static long __attribute__((format(printf, 1, 2)))
+sql_long(const char *fmt, ...)
+{
+	char sql[2048];
+	va_list ap;
+	char *out;
+	long v;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof sql, fmt, ap);
+	va_end(ap);
+	out = itest_psql_out(sql);
+	v = strtol(out, NULL, 10);
+	free(out);
+	return v;
+}
+
+/* Sends method path on dd with an optional bearer token and JSON body. */
+static void
+send_as(const struct itest_daemon *dd, const char *method, const char *path, const char *token,
+    const char *body, struct itest_resp *r)
+{
+	char auth[200];
+	const char *headers[] = { auth, NULL };
+
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
+	itest_http(dd, method, path, body, body ? strlen(body) : 0, NULL, token ? headers : NULL, r);
+}
+
+/* A booking body for start, with an optional first visit. */
+static void
+booking_body(char *buf, size_t len, const char *start, const char *applicant, const char *first)
+{
+	char fv[64] = "";
+
+	if (first != NULL)
+		snprintf(fv, sizeof fv, ",\"first_visit\":\"%s\"", first);
+	snprintf(buf, len, "{\"office\":\"in-main\",\"service\":\"ecert_renewal\",\"start\":\"%s\","
+	    "\"applicant\":%s,\"contact\":{\"name\":\"Sato\",\"email\":\"s@example.jp\"}%s}",
+	    start, applicant, fv);
+}
+
+/* Books start and asserts 201; copies reference and token out. */
+static void
+book_ok(const char *start, const char *applicant, char ref[16], char token[64])
+{
+	struct itest_resp r;
+	char body[2048];
+
+	booking_body(body, sizeof body, start, applicant, NULL);
+	itest_post(&d, "/v1/bookings", body, &r);
+	ck_assert_msg(r.status == 201, "booking %s: %ld %s", start, r.status, r.body);
+	snprintf(ref, 16, "%s", itest_str(&r, "reference"));
+	snprintf(token, 64, "%s", itest_str(&r, "token"));
+	itest_resp_free(&r);
+}
+
+/* The instant of slot n after 2026-12-16 08:30 (30-minute slots, 16 a day, weekdays). */
+static void
+slot_at(int n, char out[32])
+{
+	static const int days[] = { 16, 17, 18, 21, 22, 23, 24, 25, 28 };
+	int day = days[(n / 16) % 9], minute = 8 * 60 + 30 + (n % 16) * 30;
+
+	snprintf(out, 32, "2026-12-%02dT%02d:%02d:00+09:00", day, minute / 60, minute % 60);
+}
+
+/* One request of a race, run on its own thread. */
+struct shot {
+	const char *method;		/* HTTP method */
+	char path[96];			/* where */
+	const char *token;		/* bearer token or NULL */
+	char body[2048];		/* JSON body or "" */
+	pthread_barrier_t *go;		/* everyone starts together */
+	long status;			/* the answer's status */
+	char text[512];			/* and the start of its body */
+};
+
+/* Thread body: waits for the barrier, then sends the request. */
+static void *
+shot_run(void *arg)
+{
+	struct shot *s = arg;
+	struct itest_resp r;
+
+	pthread_barrier_wait(s->go);
+	send_as(&d, s->method, s->path, s->token, s->body[0] ? s->body : NULL, &r);
+	s->status = r.status;
+	snprintf(s->text, sizeof s->text, "%s", r.body ? r.body : "");
+	itest_resp_free(&r);
+	return NULL;
+}
+
+/* Fires n shots at once and waits for all. */
+static void
+fire(struct shot *shots, int n)
+{
+	pthread_t t[8];
+	pthread_barrier_t go;
+
+	pthread_barrier_init(&go, NULL, (unsigned)n);
+	for (int i = 0; i < n; i++) {
+		shots[i].go = &go;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, shot_run, &shots[i]), 0);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+}
+
+/* A cancel and a reschedule of one booking at once never leave a place taken by nobody. */
+START_TEST(cancel_reschedule_race)
+{
+	char ref[16], token[64], start[32], to[32];
+	int cancelled_first = 0, moved_first = 0;
+
+	for (int round = 0; round < 30; round++) {
+		struct shot s[2] = { 0 };
+
+		slot_at(round * 2, start);
+		slot_at(round * 2 + 1, to);	/* a slot with no row yet */
+		book_ok(start, RENEWAL, ref, token);
+		s[0].method = "DELETE", s[0].token = token;
+		snprintf(s[0].path, sizeof s[0].path, "/v1/bookings/%s", ref);
+		s[1].method = "POST", s[1].token = token;
+		snprintf(s[1].path, sizeof s[1].path, "/v1/bookings/%s/reschedule", ref);
+		snprintf(s[1].body, sizeof s[1].body, "{\"start\":\"%s\"}", to);
+		fire(s, 2);
+		ck_assert_msg(s[0].status == 200 || s[0].status == 409, "cancel: %ld %s",
+		    s[0].status, s[0].text);
+		ck_assert_msg(s[1].status == 200 || s[1].status == 409, "reschedule: %ld %s",
+		    s[1].status, s[1].text);
+		if (s[1].status == 200)
+			moved_first++;
+		else
+			cancelled_first++;
+		ck_assert_int_eq(sql_long("SELECT count(*) FROM bookings WHERE reference = '%s' AND "
+		    "status = 'cancelled'", ref), 1);
+		ck_assert_msg(sql_long(DRIFT_SQL) == 0, "round %d: a slot's counters disagree with "
+		    "its rows", round);
+		ck_assert_int_eq(sql_long("SELECT coalesce(sum(booked), 0) FROM slot_usage"), 0);
+	}
+	fprintf(stderr, "cancel_reschedule_race: 30 rounds, moved first %d, cancelled first %d\n",
+	    moved_first, cancelled_first);
+}
+END_TEST
+
+/* Two bookings moved into each other's slots at once: no deadlock reaches a client. */
+START_TEST(crosswise_moves)
+{
+	char a[16], at[64], b[16], bt[64], s1[32], s2[32];
+
+	slot_at(3, s1);
+	slot_at(4, s2);
+	book_ok(s1, RENEWAL, a, at);
+	book_ok(s2, RENEWAL, b, bt);
+	for (int round = 0; round < 30; round++) {
+		struct shot s[2] = { 0 };
+		bool even = round % 2 == 0;
+
+		s[0].method = s[1].method = "POST";
+		s[0].token = at, s[1].token = bt;
+		snprintf(s[0].path, sizeof s[0].path, "/v1/bookings/%s/reschedule", a);
+		snprintf(s[1].path, sizeof s[1].path, "/v1/bookings/%s/reschedule", b);
+		snprintf(s[0].body, sizeof s[0].body, "{\"start\":\"%s\"}", even ? s2 : s1);
+		snprintf(s[1].body, sizeof s[1].body, "{\"start\":\"%s\"}", even ? s1 : s2);
+		fire(s, 2);
+		for (int i = 0; i < 2; i++)
+			ck_assert_msg(s[i].status == 200, "round %d move %d: %ld %s", round, i,
+			    s[i].status, s[i].text);
+		ck_assert_int_eq(sql_long(DRIFT_SQL), 0);
+	}
+	ck_assert_int_eq(sql_long("SELECT coalesce(sum(booked), 0) FROM slot_usage"), 2);
+}
+END_TEST
+
+/* A booking whose statement outlives the handling deadline gets its real answer. */
+START_TEST(deadline_waits_for_write)
+{
+	static const char *const env[] = { NOW_ENV, NULL };
+	struct itest_daemon d2;
+	struct itest_resp r;
+	char ref[16], token[64], body[2048], cmd[1024];
+	long stored;
+	int waited = 0;
+
+	book_ok(SLOT, RENEWAL, ref, token);	/* the slot's row exists */
+	itest_daemon_start(&d2, write_config("in-deadline.yaml",
+	    "http:\n  request_deadline_s: 1\n"), env);
+	/* Another session holds the slot's row for 4 s. */
+	snprintf(cmd, sizeof cmd, "psql -q -X '%s' -c \"BEGIN; SELECT 1 FROM slot_usage "
+	    "WHERE starts_at = '" SLOT "' FOR UPDATE; SELECT pg_sleep(4); COMMIT;\" "
+	    ">/dev/null 2>&1 &", itest_env("MADOGUCHI_TEST_DB_URL"));
+	ck_assert_int_eq(system(cmd), 0);
+	while (sql_long("SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
+	    "'%%pg_sleep(4)%%' AND state = 'active' AND pid <> pg_backend_pid()") == 0 &&
+	    waited++ < 100)
+		usleep(50000);
+	booking_body(body, sizeof body, SLOT, RENEWAL, NULL);
+	itest_post(&d2, "/v1/bookings", body, &r);
+	stored = sql_long("SELECT count(*) FROM bookings WHERE status = 'booked'");
+	ck_assert_msg(r.status == 201, "the booking answered %ld %s", r.status, r.body);
+	ck_assert_int_eq(stored, 2);
+	itest_resp_free(&r);
+	itest_daemon_stop(&d2);
+}
+END_TEST
+
+/* Counters that drifted from the rows are found, repaired and logged. */
+START_TEST(drift_repaired)
+{
+	static const char *const env[] = { NOW_ENV, NULL };
+	struct itest_daemon d2;
+	char ref[16], token[64], start[32];
+	int waited = 0;
+
+	slot_at(5, start);
+	book_ok(start, RENEWAL, ref, token);
+	ck_assert_int_eq(itest_psql("UPDATE slot_usage SET booked = 3"), 0);
+	ck_assert_int_eq(sql_long(DRIFT_SQL), 1);
+	itest_daemon_start(&d2, write_config("in-drift.yaml", ""), env);
+	while (sql_long(DRIFT_SQL) != 0 && waited++ < 300)
+		usleep(100000);
+	ck_assert_int_eq(sql_long(DRIFT_SQL), 0);
+	ck_assert_int_eq(sql_long("SELECT booked FROM slot_usage"), 1);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM audit_log WHERE action = 'slot.repaired' "
+	    "AND detail->>'booked_was' = '3'"), 1);
+	itest_daemon_stop(&d2);
+}
+END_TEST
+
+/* Visit 2 needs visit 1's token, comes once, and follows visit 1 in moves and cancels. */
+START_TEST(two_visit_route)
+{
+	struct itest_resp r;
+	char v1[16], t1[64], other[16], ot[64], v2[16], body[2048], path[96];
+	json_t *docs, *doc;
+	size_t i;
+
+	book_ok(SLOT, PROXY, v1, t1);
+	book_ok("2026-12-16T11:00:00+09:00", RENEWAL, other, ot);
+	booking_body(body, sizeof body, "2026-12-24T09:00:00+09:00", PROXY, v1);
+	/* No token, someone else's token: no visit 2, and the same answer as a wrong reference. */
+	itest_post(&d, "/v1/bookings", body, &r);
+	ck_assert_msg(r.status == 401, "%ld %s", r.status, r.body);
+	itest_resp_free(&r);
+	send_as(&d, "POST", "/v1/bookings", ot, body, &r);
+	ck_assert_msg(r.status == 422 && strcmp(itest_str(&r, "code"), "no_first_visit") == 0,
+	    "%ld %s", r.status, r.body);
+	itest_resp_free(&r);
+	send_as(&d, "POST", "/v1/bookings", t1, body, &r);
+	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+	snprintf(v2, sizeof v2, "%s", itest_str(&r, "reference"));
+	/* Visit 2's answer lists what visit 2 needs, nothing of visit 1's. */
+	docs = json_object_get(r.json, "documents");
+	ck_assert(json_array_size(docs) > 0);
+	json_array_foreach(docs, i, doc)
+		ck_assert_msg(strncmp(json_string_value(json_object_get(doc, "id")), "visit2_", 7) == 0,
+		    "visit 2 lists %s", json_string_value(json_object_get(doc, "id")));
+	ck_assert_ptr_null(strstr(r.body, "second_visit_required"));
+	itest_resp_free(&r);
+	/* A second visit 2 is refused. */
+	booking_body(body, sizeof body, "2026-12-25T09:00:00+09:00", PROXY, v1);
+	send_as(&d, "POST", "/v1/bookings", t1, body, &r);
+	ck_assert_msg(r.status == 409 && strcmp(itest_str(&r, "code"), "second_visit_exists") == 0,
+	    "%ld %s", r.status, r.body);
+	itest_resp_free(&r);
+	/* Visit 1 cannot move so late that visit 2 comes too soon after it. */
+	snprintf(path, sizeof path, "/v1/bookings/%s/reschedule", v1);
+	send_as(&d, "POST", path, t1, "{\"start\":\"2026-12-18T09:00:00+09:00\"}", &r);
+	ck_assert_msg(r.status == 409 && strcmp(itest_str(&r, "code"), "second_visit_conflict") == 0,
+	    "%ld %s", r.status, r.body);
+	ck_assert_str_eq(itest_str(&r, "second_visit"), v2);
+	itest_resp_free(&r);
+	send_as(&d, "POST", path, t1, "{\"start\":\"2026-12-16T09:00:00+09:00\"}", &r);
+	ck_assert_msg(r.status == 200, "an earlier visit 1: %ld %s", r.status, r.body);
+	itest_resp_free(&r);
+	/* Cancelling visit 1 cancels visit 2 and says so. */
+	snprintf(path, sizeof path, "/v1/bookings/%s", v1);
+	send_as(&d, "DELETE", path, t1, NULL, &r);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r.json,
+	    "also_cancelled"), 0)), v2);
+	itest_resp_free(&r);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM bookings WHERE reference = '%s' AND "
+	    "status = 'cancelled'", v2), 1);
+	ck_assert_int_eq(sql_long(DRIFT_SQL), 0);
+}
+END_TEST
+
+/* Two "next" calls at one counter at once leave one ticket called there. */
+START_TEST(one_called_per_counter)
+{
+	struct itest_resp r;
+
+	for (int i = 0; i < 24; i++) {
+		send_as(&d, "POST", "/v1/offices/in-main/tickets", staff_tok,
+		    "{\"service\":\"ecert_renewal\"}", &r);
+		ck_assert_msg(r.status == 201, "walk-in: %ld %s", r.status, r.body);
+		itest_resp_free(&r);
+	}
+	for (int round = 0; round < 10; round++) {
+		struct shot s[2] = { 0 };
+
+		for (int i = 0; i < 2; i++) {
+			s[i].method = "POST", s[i].token = staff_tok;
+			snprintf(s[i].path, sizeof s[i].path, "/v1/offices/in-main/counters/1/next");
+		}
+		fire(s, 2);
+		for (int i = 0; i < 2; i++)
+			ck_assert_msg(s[i].status == 200, "next: %ld %s", s[i].status, s[i].text);
+		ck_assert_int_eq(sql_long("SELECT count(*) FROM tickets WHERE counter = 1 AND "
+		    "status = 'called'"), 1);
+	}
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM tickets WHERE status = 'done'"), 19);
+}
+END_TEST
+
+/* Holds expire by the database's clock, and one address keeps only so many. */
+START_TEST(holds_database_clock_and_limit)
+{
+	static const char *const env[] = { NOW_ENV, NULL };
+	struct itest_daemon d2;
+	struct itest_resp r;
+	char body[256], start[32];
+
+	itest_daemon_start(&d2, write_config("in-holds.yaml",
+	    "bookings:\n  hold_seconds: 600\n  holds_per_client: 2\n"), env);
+	for (int i = 0; i < 3; i++) {
+		slot_at(6 + i, start);
+		snprintf(body, sizeof body, "{\"office\":\"in-main\",\"service\":\"ecert_renewal\","
+		    "\"start\":\"%s\"}", start);
+		itest_post(&d2, "/v1/holds", body, &r);
+		if (i < 2)
+			ck_assert_msg(r.status == 201, "hold %d: %ld %s", i, r.status, r.body);
+		else
+			ck_assert_msg(r.status == 429 && strcmp(itest_str(&r, "code"),
+			    "too_many_holds") == 0, "third hold: %ld %s", r.status, r.body);
+		itest_resp_free(&r);
+	}
+	/* The daemon's clock is days ahead; the holds end 600 s after the database's now. */
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM holds WHERE expires_at > now() + "
+	    "interval '610 seconds' OR expires_at < now() + interval '500 seconds'"), 0);
+	ck_assert_int_eq(sql_long("SELECT sum(held) FROM slot_usage"), 2);
+	itest_daemon_stop(&d2);
+}
+END_TEST
+
+static Suite *
+integrity_suite(void)
+{
+	Suite *s = suite_create("integrity");
+	TCase *tc = tcase_create("integrity");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, cancel_reschedule_race);
+	tcase_add_test(tc, crosswise_moves);
+	tcase_add_test(tc, deadline_waits_for_write);
+	tcase_add_test(tc, drift_repaired);
+	tcase_add_test(tc, two_visit_route);
+	tcase_add_test(tc, one_called_per_counter);
+	tcase_add_test(tc, holds_database_clock_and_limit);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(integrity_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
