@@ -27,7 +27,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # The layers, each including only the ones below it: server/core/ is the pure
 # domain (no libevent, no libpq, no I/O); server/ is the daemon's machinery;
 # server/api/ the HTTP handlers, one file per resource; web/ the files served.
-CORE      := xmalloc problem cdate holidays rules eligibility calendar waitest \
+CORE      := xmalloc problem cdate holidays individual_number rules eligibility calendar waitest \
              forecast staffing qsim csv
 MACHINERY := log clock router jsonw ratelimit ydoc config config_load config_muni \
              token staff db migrate migrations_data http request slot_counts events metrics
@@ -38,17 +38,18 @@ SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
                $(API:%=$(B)/server/api/%.o) $(B)/server/main.o
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv client_ticket client_sse client_http
+UNIT      := individual_number router problem config clock cdate holidays rules eligibility calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv client_ticket client_sse client_http
 # (core/NAME for the pure domain).
 CONFIG_MODS  := config config_load config_muni ydoc log core/calendar core/holidays \
-                core/cdate core/rules core/xmalloc
+                core/cdate core/rules core/individual_number core/xmalloc
 router_MODS  := router
+individual_number_MODS := core/individual_number
 problem_MODS := core/problem core/xmalloc
 config_MODS  := $(CONFIG_MODS)
 clock_MODS   := clock core/cdate
 cdate_MODS   := core/cdate
 holidays_MODS := core/holidays core/cdate
-rules_MODS   := core/rules core/cdate
+rules_MODS   := core/rules core/individual_number core/cdate
 calendar_MODS := core/calendar core/holidays core/cdate
 jsonw_MODS   := jsonw core/xmalloc
 token_MODS   := token
@@ -58,7 +59,7 @@ forecast_MODS := core/forecast core/cdate core/xmalloc
 staffing_MODS := core/staffing
 qsim_MODS    := core/qsim core/xmalloc
 csv_MODS     := core/csv
-eligibility_MODS := core/eligibility core/rules core/cdate core/problem core/xmalloc
+eligibility_MODS := core/eligibility core/rules core/individual_number core/cdate core/problem core/xmalloc
 shipped_MODS := $(CONFIG_MODS)
 seeds_MODS   := $(CONFIG_MODS)
 # Client unit tests: tests/check_client_NAME.c links the client modules in client_NAME_MODS.
@@ -138,7 +139,11 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do CK_DEFAULT_TIMEOUT=60 ./$$t; done
 	@./tests/check_config_docs.sh
 
-integration: all $(INTEGRATION_BINS)
+# The scanner run.sh uses on the database and the logs after the tests.
+tests/integration/inum_scan: $(B)/tests/integration/inum_scan.o $(B)/server/core/individual_number.o build/flavour
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^)
+
+integration: all $(INTEGRATION_BINS) tests/integration/inum_scan
 	@./tests/integration/run.sh
 
 # The contract, linted offline by the pinned Redocly CLI (redocly.yaml), and every

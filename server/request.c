@@ -8,6 +8,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "core/individual_number.h"
 #include "core/problem.h"
 #include "ratelimit.h"
 #include "core/xmalloc.h"
@@ -642,6 +643,40 @@ req_within_limit(struct request *r)
 	return false;
 }
 
+/*
+ * Refuses a request whose path or X-Request-Id holds an Individual Number: both
+ * are logged. Neither reaches the log line: the id is replaced by a fresh one
+ * and the path by a placeholder.
+ */
+static bool
+req_no_individual_number(struct request *r)
+{
+	const char *given = req_get_header(r, "X-Request-Id");
+	const char *field = NULL;
+	char *decoded;
+
+	if (given != NULL && inum_contains(given)) {
+		unsigned char raw[12];
+
+		randombytes_buf(raw, sizeof raw);
+		sodium_bin2hex(r->id, sizeof r->id, raw, sizeof raw);
+		field = "X-Request-Id";
+	}
+	decoded = r->path ? evhttp_uridecode(r->path, 0, NULL) : NULL;
+	if (r->path != NULL && (inum_contains(r->path) || inum_contains(decoded))) {
+		free(r->path);
+		r->path = xstrdup("(refused path)");
+		field = "path";
+	}
+	free(decoded);
+	if (field == NULL)
+		return true;
+	req_problem_json(r, problem_field(400, "individual_number_refused", field,
+	    "this holds what looks like an Individual Number (My Number); it is never sent "
+	    "to this server"));
+	return false;
+}
+
 /* Creates the context for a request that has just arrived. */
 static struct request *
 req_new(struct app *app, struct evhttp_request *ev)
@@ -680,6 +715,9 @@ request_dispatch(struct app *app, struct evhttp_request *ev)
 	struct request *r = req_new(app, ev);
 	int method = method_of(ev, r->method);
 	char allow[64];
+
+	if (!req_no_individual_number(r))
+		return;
 
 	switch (router_lookup(routes, nroutes, method, r->path ? r->path : "", &r->match)) {
 	case ROUTER_FOUND:

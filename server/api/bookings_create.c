@@ -13,6 +13,7 @@
 #include "core/calendar.h"
 #include "core/cdate.h"
 #include "core/eligibility.h"
+#include "core/individual_number.h"
 #include "core/problem.h"
 #include "core/rules.h"
 #include "core/xmalloc.h"
@@ -448,6 +449,11 @@ parse_idempotency(struct request *r, const char *body, size_t len, struct bk *b)
 	sodium_bin2hex(b->request_hash, sizeof b->request_hash, h, sizeof h);
 	if (k == NULL)
 		return true;
+	if (inum_contains(k)) {
+		bk_bad_field(r, "individual_number_refused", "Idempotency-Key", "the key holds what "
+		    "looks like an Individual Number (My Number); choose another key");
+		return false;
+	}
 	if (k[0] == '\0' || strlen(k) > 128 || strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789-_.:") != strlen(k)) {
 		bk_bad_field(r, "invalid_header", "Idempotency-Key",

@@ -6,6 +6,8 @@
  */
 #include "rules.h"
 
+#include "individual_number.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -1496,137 +1498,14 @@ rules_evaluate(const struct rules_settings *s, enum rules_service service, cdate
 
 /* ---- Individual Number (§4) -------------------------------------------- */
 
-/* True when the 12 ASCII digits at digits pass the Individual Number check digit. */
 bool
 rules_individual_number_valid(const char digits[static 12])
 {
-	int sum = 0, r;
-
-	for (int n = 1; n <= 11; n++) {
-		int p = digits[11 - n] - '0';
-		int q = n <= 6 ? n + 1 : n - 5;
-
-		if (p < 0 || p > 9)
-			return false;
-		sum += p * q;
-	}
-	if (digits[11] < '0' || digits[11] > '9')
-		return false;
-	r = sum % 11;
-	return digits[11] - '0' == (r <= 1 ? 0 : 11 - r);
+	return inum_valid(digits);
 }
 
-/* If s starts with a digit (ASCII or full-width ０-９), its value and byte length. */
-static int
-digit_at(const unsigned char *s, int *value)
-{
-	if (s[0] >= '0' && s[0] <= '9') {
-		*value = s[0] - '0';
-		return 1;
-	}
-	/* U+FF10..U+FF19 are EF BC 90..99 in UTF-8. */
-	if (s[0] == 0xEF && s[1] == 0xBC && s[2] >= 0x90 && s[2] <= 0x99) {
-		*value = s[2] - 0x90;
-		return 3;
-	}
-	return 0;
-}
-
-/* If s starts with a group separator (space, hyphen, their full-width forms), its length. */
-static int
-separator_at(const unsigned char *s)
-{
-	if (s[0] == ' ' || s[0] == '-')
-		return 1;
-	if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)	/* U+3000 ideographic space */
-		return 3;
-	if (s[0] == 0xEF && s[1] == 0xBC && s[2] == 0x8D)	/* U+FF0D full-width hyphen */
-		return 3;
-	if (s[0] == 0xE2 && s[1] == 0x88 && s[2] == 0x92)	/* U+2212 minus sign */
-		return 3;
-	return 0;
-}
-
-#define MAX_GROUPS 64
-
-/* Digit groups of one separated chain, e.g. "1234 5678 9018" is three groups. */
-struct chain {
-	char digits[MAX_GROUPS * 12];	/* the digits of groups of at most 12, back to back */
-	int used;			/* digits stored so far */
-	int start[MAX_GROUPS];		/* offset of each group in digits */
-	int len[MAX_GROUPS];		/* digit count of each group (may exceed 12) */
-	int n;				/* groups in the chain */
-};
-
-/* True when consecutive whole groups of the chain hold exactly 12 valid digits. */
-static bool
-chain_has_number(const struct chain *c)
-{
-	for (int i = 0; i < c->n; i++) {
-		int total = 0;
-
-		for (int j = i; j < c->n && total < 12; j++) {
-			total += c->len[j];
-			if (total == 12 && rules_individual_number_valid(&c->digits[c->start[i]]))
-				return true;
-		}
-	}
-	return false;
-}
-
-/* Reads one digit group at s into the chain; returns bytes consumed. */
-static size_t
-read_group(const unsigned char *s, struct chain *c)
-{
-	size_t pos = 0;
-	int v, k, count = 0;
-	bool room = c->n < MAX_GROUPS;
-
-	while ((k = digit_at(s + pos, &v)) > 0) {
-		/* Groups over 12 digits can never be part of a match: not stored. */
-		if (room && count < 12)
-			c->digits[c->used + count] = (char)('0' + v);
-		count++;
-		pos += (size_t)k;
-	}
-	if (room) {
-		c->start[c->n] = c->used;
-		c->len[c->n] = count;
-		c->n++;
-		if (count <= 12)
-			c->used += count;
-	}
-	return pos;
-}
-
-/* True when text holds an Individual Number (12 digits passing the check digit). */
 bool
 rules_contains_individual_number(const char *text)
 {
-	const unsigned char *s = (const unsigned char *)text;
-	int v;
-
-	if (text == NULL)
-		return false;
-	while (*s != '\0') {
-		struct chain c;
-		int sep;
-
-		if (digit_at(s, &v) == 0) {
-			s++;
-			continue;
-		}
-		c.n = 0;
-		c.used = 0;
-		for (;;) {
-			s += read_group(s, &c);
-			sep = separator_at(s);
-			if (sep == 0 || digit_at(s + sep, &v) == 0)
-				break;
-			s += sep;
-		}
-		if (chain_has_number(&c))
-			return true;
-	}
-	return false;
+	return inum_contains(text);
 }

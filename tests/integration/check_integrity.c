@@ -392,31 +392,31 @@ START_TEST(two_visit_route)
 }
 END_TEST
 
-/* Two "next" calls at one counter at once leave one ticket called there. */
+/* Four "next" calls at one counter at once leave one ticket called there. */
 START_TEST(one_called_per_counter)
 {
 	struct itest_resp r;
 
-	for (int i = 0; i < 24; i++) {
+	for (int i = 0; i < 84; i++) {
 		send_as(&d, "POST", "/v1/offices/in-main/tickets", staff_tok,
 		    "{\"service\":\"ecert_renewal\"}", &r);
 		ck_assert_msg(r.status == 201, "walk-in: %ld %s", r.status, r.body);
 		itest_resp_free(&r);
 	}
-	for (int round = 0; round < 10; round++) {
-		struct shot s[2] = { 0 };
+	for (int round = 0; round < 20; round++) {
+		struct shot s[4] = { 0 };
 
-		for (int i = 0; i < 2; i++) {
+		for (int i = 0; i < 4; i++) {
 			s[i].method = "POST", s[i].token = staff_tok;
 			snprintf(s[i].path, sizeof s[i].path, "/v1/offices/in-main/counters/1/next");
 		}
-		fire(s, 2);
-		for (int i = 0; i < 2; i++)
+		fire(s, 4);
+		for (int i = 0; i < 4; i++)
 			ck_assert_msg(s[i].status == 200, "next: %ld %s", s[i].status, s[i].text);
 		ck_assert_int_eq(sql_long("SELECT count(*) FROM tickets WHERE counter = 1 AND "
 		    "status = 'called'"), 1);
 	}
-	ck_assert_int_eq(sql_long("SELECT count(*) FROM tickets WHERE status = 'done'"), 19);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM tickets WHERE status = 'done'"), 79);
 }
 END_TEST
 
@@ -450,6 +450,75 @@ START_TEST(holds_database_clock_and_limit)
 }
 END_TEST
 
+/* Spellings of the Individual Number 123456789018 a client might send. */
+static const char *const spellings[] = {
+	"123456789018", "1234 5678 9018", "1234  5678  9018", "1234 - 5678 - 9018",
+	"1234ー5678ー9018", "1234\u20135678\u20139018", "1234\u20145678\u20149018",
+	"1234\u20105678\u20109018", "1234\u22125678\u22129018", "1234\uff0d5678\uff0d9018",
+	"1234\u00a05678\u00a09018", "1234\u20095678\u20099018", "1234\t5678\t9018",
+	"1234.5678.9018", "1234/5678/9018", "(1234)(5678)(9018)", "1234\u30005678\u30009018",
+	"１２３４・５６７８・９０１８",
+	"\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0668",
+	"\u06f1\u06f2\u06f3\u06f4 \u06f5\u06f6\u06f7\u06f8 \u06f9\u06f0\u06f1\u06f8",
+	"\U0001D7CF\U0001D7D0\U0001D7D1\U0001D7D2\U0001D7D3\U0001D7D4\U0001D7D5\U0001D7D6"
+	    "\U0001D7D7\U0001D7CE\U0001D7CF\U0001D7D6",
+	"\u0967\u0968\u0969\u096a-\u096b\u096c\u096d\u096e-\u096f\u0966\u0967\u096e",
+	"\u2460\u2461\u2462\u2463\u2464\u2465\u2466\u2467\u2468\u24ea\u2460\u2467",
+	"1 2 3 4 5 6 7 8 9 0 1 8", "my number is 1234-5678-9018, thanks",
+};
+
+/* Every spelling is refused in every field, key and id a client chooses; nothing is kept. */
+START_TEST(individual_number_everywhere)
+{
+	char body[2048], start[32], header[256], path[512], *esc;
+	const char *headers[] = { header, NULL };
+	struct itest_resp r;
+	CURL *curl = curl_easy_init();
+
+	slot_at(9, start);
+	for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
+		json_t *name = json_string(spellings[i]);
+		char *name_text = json_dumps(name, JSON_ENCODE_ANY);
+
+		/* A contact field. */
+		snprintf(body, sizeof body, "{\"office\":\"in-main\",\"service\":\"ecert_renewal\","
+		    "\"start\":\"%s\",\"applicant\":" RENEWAL ",\"contact\":{\"name\":%s,"
+		    "\"email\":\"s@example.jp\"}}", start, name_text);
+		itest_post(&d, "/v1/bookings", body, &r);
+		ck_assert_msg(r.status == 400 && strcmp(itest_str(&r, "code"),
+		    "individual_number_refused") == 0, "name %zu: %ld %s", i, r.status, r.body);
+		itest_resp_free(&r);
+		/* The Idempotency-Key of a good booking. */
+		booking_body(body, sizeof body, start, RENEWAL, NULL);
+		snprintf(header, sizeof header, "Idempotency-Key: %s", spellings[i]);
+		itest_http(&d, "POST", "/v1/bookings", body, strlen(body), NULL, headers, &r);
+		ck_assert_msg(r.status == 400 && strcmp(itest_str(&r, "code"),
+		    "individual_number_refused") == 0, "key %zu: %ld %s", i, r.status, r.body);
+		itest_resp_free(&r);
+		/* A request id, which is echoed and logged. */
+		snprintf(header, sizeof header, "X-Request-Id: %s", spellings[i]);
+		itest_http(&d, "GET", "/v1/offices", NULL, 0, NULL, headers, &r);
+		ck_assert_msg(r.status == 400 && strcmp(itest_str(&r, "code"),
+		    "individual_number_refused") == 0, "id %zu: %ld %s", i, r.status, r.body);
+		ck_assert_ptr_null(strstr(r.headers, spellings[i]));
+		itest_resp_free(&r);
+		/* A path, which is logged. */
+		esc = curl_easy_escape(curl, spellings[i], 0);
+		snprintf(path, sizeof path, "/v1/bookings/%s", esc);
+		curl_free(esc);
+		itest_get(&d, path, &r);
+		ck_assert_msg(r.status == 400 && strcmp(itest_str(&r, "code"),
+		    "individual_number_refused") == 0, "path %zu: %ld %s", i, r.status, r.body);
+		itest_resp_free(&r);
+		free(name_text);
+		json_decref(name);
+	}
+	curl_easy_cleanup(curl);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM bookings"), 0);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM idempotency_keys"), 0);
+}
+END_TEST
+
 static Suite *
 integrity_suite(void)
 {
@@ -465,6 +534,7 @@ integrity_suite(void)
 	tcase_add_test(tc, two_visit_route);
 	tcase_add_test(tc, one_called_per_counter);
 	tcase_add_test(tc, holds_database_clock_and_limit);
+	tcase_add_test(tc, individual_number_everywhere);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -42,4 +42,14 @@ else
 	echo "openapi: no answers were recorded" >&2
 	status=1
 fi
+
+# No Individual Number may have been stored or logged, whatever the tests sent.
+if [ -x tests/integration/inum_scan ]; then
+	psql -X -q -At "$MADOGUCHI_TEST_DB_URL" -c "SELECT concat_ws(' ', contact_name,
+		contact_email, contact_phone) FROM bookings UNION ALL SELECT key FROM idempotency_keys
+		UNION ALL SELECT concat_ws(' ', actor, subject) FROM audit_log" |
+		./tests/integration/inum_scan || status=1
+	./tests/integration/inum_scan $(ls "$tmp" | grep -E '^[0-9]+$' | sed "s|^|$tmp/|") ||
+		status=1
+fi
 exit $status
