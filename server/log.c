@@ -33,6 +33,34 @@ log_level_parse(const char *s, enum log_level *out)
 }
 
 /* Writes one line: UTC time with milliseconds, level, message. */
+/*
+ * Rewrites control characters in line[0..n) as \xNN, in place, within cap
+ * bytes (what does not fit is cut); returns the new length. A line then cannot
+ * forge another or move the terminal.
+ */
+static int
+escape_controls(char *line, int n, size_t cap)
+{
+	char out[LOG_LINE_MAX];
+	size_t o = 0;
+
+	for (int i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)line[i];
+
+		if (ch >= 0x20 && ch != 0x7f) {
+			if (o + 1 >= cap)
+				break;
+			out[o++] = (char)ch;
+			continue;
+		}
+		if (o + 4 >= cap)
+			break;
+		o += (size_t)snprintf(out + o, 5, "\\x%02x", ch);
+	}
+	memcpy(line, out, o);
+	return (int)o;
+}
+
 static void __attribute__((format(printf, 2, 0)))
 log_write(enum log_level level, const char *fmt, va_list ap)
 {
@@ -50,6 +78,7 @@ log_write(enum log_level level, const char *fmt, va_list ap)
 	    (long)(tv.tv_usec / 1000), level_names[level]);
 	m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
 	n = m < 0 ? n : n + m >= (int)sizeof line - 1 ? (int)sizeof line - 2 : n + m;
+	n = escape_controls(line, n, sizeof line - 1);
 	line[n++] = '\n';
 	/* One write per line: stderr is unbuffered, and lines must not interleave. */
 	fwrite(line, 1, (size_t)n, stderr);

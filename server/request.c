@@ -138,8 +138,18 @@ req_send(struct request *r, int status, const char *content_type, struct evbuffe
 		evhttp_add_header(h, "Cache-Control", "no-store");
 	if (r->app->draining)
 		evhttp_add_header(h, "Connection", "close");
+	if (strcmp(r->method, "HEAD") == 0) {
+		/* HEAD: the headers GET would send, Content-Length included, no body. */
+		char len[24];
+
+		snprintf(len, sizeof len, "%zu", evbuffer_get_length(buf));
+		evhttp_remove_header(h, "Content-Length");
+		evhttp_add_header(h, "Content-Length", len);
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+	}
 	evcon = evhttp_request_get_connection(r->ev);
-	evhttp_send_reply(r->ev, status, NULL, buf);
+	/* libevent names 422, 429 and others only by their class: give the real phrase. */
+	evhttp_send_reply(r->ev, status, status >= 400 ? problem_title(status) : NULL, buf);
 	http_server_answered(evcon);
 	evbuffer_free(buf);
 	r->ev = NULL;
@@ -677,6 +687,48 @@ req_no_individual_number(struct request *r)
 	return false;
 }
 
+/*
+ * Refuses a request with Content-Length headers that disagree: a proxy in front
+ * may have framed it by another one, so the rest of the connection cannot be
+ * trusted either. Answers 400 and closes.
+ */
+static bool
+req_framing_ok(struct request *r)
+{
+	struct evkeyvalq *h = evhttp_request_get_input_headers(r->ev);
+	const char *first = NULL;
+	struct evkeyval *kv;
+
+	TAILQ_FOREACH(kv, h, next) {
+		if (strcasecmp(kv->key, "Content-Length") != 0)
+			continue;
+		if (first == NULL) {
+			first = kv->value;
+			continue;
+		}
+		if (strcmp(first, kv->value) != 0) {
+			req_header(r, "Connection", "close");
+			req_problem_json(r, problem_field(400, "conflicting_content_length",
+			    "Content-Length", "the request has Content-Length headers that disagree"));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* OPTIONS on a known path: 204 with the methods it takes. */
+static void
+req_options(struct request *r, int allowed)
+{
+	char allow[80];
+
+	if (allowed & ROUTER_GET)
+		allowed |= ROUTER_HEAD;
+	router_allow_header(allowed | ROUTER_OPTIONS, allow, sizeof allow);
+	req_header(r, "Allow", allow);
+	req_text(r, 204, "text/plain", "", 0);
+}
+
 /* Creates the context for a request that has just arrived. */
 static struct request *
 req_new(struct app *app, struct evhttp_request *ev)
@@ -716,7 +768,7 @@ request_dispatch(struct app *app, struct evhttp_request *ev)
 	int method = method_of(ev, r->method);
 	char allow[64];
 
-	if (!req_no_individual_number(r))
+	if (!req_no_individual_number(r) || !req_framing_ok(r))
 		return;
 
 	switch (router_lookup(routes, nroutes, method, r->path ? r->path : "", &r->match)) {
@@ -729,6 +781,10 @@ request_dispatch(struct app *app, struct evhttp_request *ev)
 		req_release(r);
 		return;
 	case ROUTER_BAD_METHOD:
+		if (method == ROUTER_OPTIONS) {
+			req_options(r, r->match.allowed);
+			return;
+		}
 		router_allow_header(r->match.allowed, allow, sizeof allow);
 		req_header(r, "Allow", allow);
 		req_problem(r, 405, "method_not_allowed", "%s is not allowed here; use %s",

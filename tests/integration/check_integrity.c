@@ -13,6 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -519,6 +523,82 @@ START_TEST(individual_number_everywhere)
 }
 END_TEST
 
+/* Sends raw bytes to dd and reads what comes back until it closes or 3 s pass. */
+static size_t
+raw_exchange(const struct itest_daemon *dd, const char *req, size_t len, char *out, size_t cap)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)dd->port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	size_t got = 0;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert(fd >= 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	ck_assert_int_eq(write(fd, req, len), (ssize_t)len);
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 3000) <= 0 || got + 1 >= cap)
+			break;
+		if ((n = read(fd, out + got, cap - got - 1)) <= 0)
+			break;
+		got += (size_t)n;
+	}
+	out[got] = '\0';
+	close(fd);
+	return got;
+}
+
+/* Counts the status lines in a raw answer. */
+static int
+status_lines(const char *text)
+{
+	int n = 0;
+
+	for (const char *p = text; (p = strstr(p, "HTTP/1.1 ")) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* HEAD has no body, OPTIONS answers Allow, phrases are right, smuggling is refused. */
+START_TEST(http_protocol)
+{
+	static const char smuggle[] = "POST /v1/eligibility HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n"
+	    "{}GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char head[] = "HEAD /v1/offices HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	char out[65536], body[2048], *cl;
+	struct itest_resp r;
+
+	/* Differing Content-Length headers: 400, and the rest is never read as a request. */
+	raw_exchange(&d, smuggle, sizeof smuggle - 1, out, sizeof out);
+	ck_assert_msg(strncmp(out, "HTTP/1.1 400 Bad Request\r\n", 26) == 0, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "conflicting_content_length"));
+	ck_assert_int_eq(status_lines(out), 1);
+	/* HEAD: GET's headers and length, no body: the next answer follows at once. */
+	raw_exchange(&d, head, sizeof head - 1, out, sizeof out);
+	ck_assert_int_eq(status_lines(out), 2);
+	ck_assert_ptr_nonnull(cl = strstr(out, "Content-Length: "));
+	ck_assert(atol(cl + 16) > 100);
+	ck_assert_msg(strstr(out, "\r\n\r\nHTTP/1.1 200 OK\r\n") != NULL, "HEAD sent a body: %.300s",
+	    out);
+	/* OPTIONS: 204 with Allow. */
+	itest_http(&d, "OPTIONS", "/v1/bookings/ABC-DEFG", NULL, 0, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 204);
+	ck_assert_ptr_nonnull(strstr(r.headers, "Allow: GET, DELETE, HEAD, OPTIONS"));
+	itest_resp_free(&r);
+	/* 422 and 429 say what they are. */
+	snprintf(body, sizeof body, "{\"office\":\"in-main\",\"service\":\"ecert_renewal\","
+	    "\"start\":\"%s\"}", "2026-12-19T09:00:00+09:00");
+	itest_post(&d, "/v1/holds", body, &r);
+	ck_assert_msg(r.status == 422, "%ld %s", r.status, r.body);
+	ck_assert_ptr_nonnull(strstr(r.headers, "HTTP/1.1 422 Unprocessable Content"));
+	itest_resp_free(&r);
+}
+END_TEST
+
 static Suite *
 integrity_suite(void)
 {
@@ -535,6 +615,7 @@ integrity_suite(void)
 	tcase_add_test(tc, one_called_per_counter);
 	tcase_add_test(tc, holds_database_clock_and_limit);
 	tcase_add_test(tc, individual_number_everywhere);
+	tcase_add_test(tc, http_protocol);
 	suite_add_tcase(s, tc);
 	return s;
 }
