@@ -62,6 +62,11 @@ struct config {
 	long http_idle_timeout_s;	/* an idle keep-alive connection is closed after this */
 	long http_read_deadline_s;	/* a request must arrive whole within this */
 	long http_request_deadline_s;	/* a handler must answer within this, else 503 */
+	long http_connections_per_client; /* open connections one address may have */
+	long http_streams_per_client;	/* event streams one address may have open */
+	long http_streams_per_office;	/* event streams one office may have open */
+	long http_stream_lifetime_s;	/* an event stream ends after this (clients reconnect) */
+	char *http_trusted_proxies;	/* addresses whose X-Forwarded-For is believed */
 	long shutdown_grace_s;		/* SIGTERM waits this long for requests in flight */
 	char *log_level;		/* debug, info, warn, error */
 	char *token_key;		/* 64 hex digits: the key that hashes booking tokens */

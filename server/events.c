@@ -10,11 +10,13 @@
 
 #include "app.h"
 #include "config.h"
+#include "db.h"
 #include "log.h"
 #include "core/problem.h"
 #include "request.h"
 #include "core/xmalloc.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -25,6 +27,8 @@
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 3000
 #define TYPE_MAX 32		/* longest event type accepted */
+#define EVENTS_REPLAY_MAX 500	/* missed events replayed at most; more is a resync */
+#define EVENTS_REPLAY_MAX_SQL "501"
 
 /* Where the LISTEN connection is. */
 enum listen_state {
@@ -36,11 +40,31 @@ enum listen_state {
 
 struct office_subs;
 
+struct replay;
+
+/* An event that arrived while a stream's missed events were being read. */
+struct held {
+	long long id;			/* its id */
+	char *text;			/* the SSE text */
+	size_t len;
+	struct held *next;		/* in arrival order */
+};
+
 /* One open event stream. */
 struct sub {
 	struct request *r;		/* the streaming request */
 	struct office_subs *office;	/* the list it is on */
 	struct sub *prev, *next;	/* that list's links */
+	char client[64];		/* the client's address, for its stream limit */
+	struct event *lifetime;		/* ends the stream after http.stream_lifetime_s */
+	struct replay *replay;		/* the read of missed events, while it runs */
+	struct held *held, **held_tail;	/* live events kept until the replay is out */
+};
+
+/* A read of the events a reconnecting stream missed. */
+struct replay {
+	struct events *ev;		/* the owner */
+	struct sub *s;			/* the stream, NULL once it has gone */
 };
 
 /* The streams of one office. */
@@ -99,16 +123,36 @@ listen_lost(struct events *ev, const char *why)
 	ev->backoff_ms = ev->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ev->backoff_ms * 2;
 }
 
-/* Sends text to every stream of an office (every stream when office is NULL). */
+/* Keeps an event for a stream whose missed events are still being read. */
 static void
-broadcast(struct events *ev, const struct office_subs *office, const char *text, size_t len)
+hold(struct sub *s, long long id, const char *text, size_t len)
+{
+	struct held *h = xcalloc(1, sizeof *h);
+
+	h->id = id;
+	h->text = xstrndup(text, len);
+	h->len = len;
+	*s->held_tail = h;
+	s->held_tail = &h->next;
+}
+
+/*
+ * Sends text (event id, or 0 for comments and resyncs) to every stream of an
+ * office (every stream when office is NULL).
+ */
+static void
+broadcast(struct events *ev, const struct office_subs *office, const char *text, size_t len,
+    long long id)
 {
 	for (struct office_subs *o = ev->offices; o != NULL; o = o->next) {
 		if (office != NULL && o != office)
 			continue;
 		for (struct sub *s = o->head, *next; s != NULL; s = next) {
 			next = s->next;		/* a slow reader is dropped (and freed) here */
-			(void)req_stream_write(s->r, text, len);
+			if (s->replay != NULL && id > 0)
+				hold(s, id, text, len);
+			else
+				(void)req_stream_write(s->r, text, len);
 		}
 	}
 }
@@ -157,7 +201,7 @@ deliver(struct events *ev, const char *payload)
 	if (data == NULL || (len = asprintf(&text, "id: %" JSON_INTEGER_FORMAT "\nevent: %s\n"
 	    "data: %s\n\n", json_integer_value(json_object_get(j, "id")), type, data)) < 0)
 		abort();	/* out of memory */
-	broadcast(ev, o, text, (size_t)len);
+	broadcast(ev, o, text, (size_t)len, json_integer_value(json_object_get(j, "id")));
 out:
 	free(text);
 	free(data);
@@ -205,7 +249,7 @@ listen_subscribed(struct events *ev)
 	log_info("events: listening on %s", EVENTS_CHANNEL);
 	/* Whatever happened while we were away is lost: tell clients to reload. */
 	if (ev->was_up)
-		broadcast(ev, NULL, resync, sizeof resync - 1);
+		broadcast(ev, NULL, resync, sizeof resync - 1, 0);
 	ev->was_up = true;
 }
 
@@ -320,7 +364,7 @@ keepalive(evutil_socket_t fd, short what, void *arg)
 	static const char text[] = ": keep-alive\n\n";
 
 	(void)fd, (void)what;
-	broadcast(arg, NULL, text, sizeof text - 1);
+	broadcast(arg, NULL, text, sizeof text - 1, 0);
 }
 
 struct events *
@@ -354,6 +398,16 @@ sub_unlink(struct events *ev, struct sub *s)
 		s->next->prev = s->prev;
 	s->office->count--;
 	ev->nsubs--;
+	if (s->replay != NULL)
+		s->replay->s = NULL;	/* the read in flight finds the stream gone */
+	while (s->held != NULL) {
+		struct held *h = s->held;
+		s->held = h->next;
+		free(h->text);
+		free(h);
+	}
+	if (s->lifetime != NULL)
+		event_free(s->lifetime);
 	free(s);
 }
 
@@ -414,6 +468,148 @@ events_subscribers(const struct events *ev)
 	return ev ? ev->nsubs : 0;
 }
 
+/* Streams open from one client address. */
+static int
+client_streams(const struct events *ev, const char *client)
+{
+	int n = 0;
+
+	for (const struct office_subs *o = ev->offices; o != NULL; o = o->next) {
+		for (const struct sub *s = o->head; s != NULL; s = s->next)
+			n += strcmp(s->client, client) == 0;
+	}
+	return n;
+}
+
+/*
+ * Reads Last-Event-ID: *after is the id, or -1 without the header. Answers 400
+ * and returns false when it is not a number.
+ */
+static bool
+last_event_id(struct request *r, long long *after)
+{
+	const char *v = req_get_header(r, "Last-Event-ID");
+	char *end;
+
+	*after = -1;
+	if (v == NULL || v[0] == '\0')
+		return true;
+	errno = 0;
+	*after = strtoll(v, &end, 10);
+	if (*end != '\0' || errno != 0 || *after < 0 || strspn(v, "0123456789") != strlen(v)) {
+		req_problem_json(r, problem_field(400, "invalid_header", "Last-Event-ID",
+		    "Last-Event-ID is the id of the last event received"));
+		return false;
+	}
+	return true;
+}
+
+/* The stream has lived http.stream_lifetime_s: end it; the client reconnects. */
+static void
+lifetime_over(evutil_socket_t fd, short what, void *arg)
+{
+	static const char bye[] = ": stream lifetime reached; reconnect with Last-Event-ID\n\n";
+	struct sub *s = arg;
+	struct request *r = s->r;
+	char retry[32];
+	int n;
+
+	(void)fd, (void)what;
+	n = snprintf(retry, sizeof retry, "retry: %d\n", EVENTS_RETRY_MS);
+	if (!req_stream_write(r, retry, (size_t)n) || !req_stream_write(r, bye, sizeof bye - 1))
+		return;		/* the client was dropped: s is gone */
+	sub_unlink(r->app->events, s);
+	req_stream_end(r);
+}
+
+/* Missed events: newer than $2 at office $1; resync when some may be gone. */
+static struct db_stmt stmt_replay = {
+	"SELECT x.id, x.type, x.data::text, g.gone FROM (SELECT $2::bigint < "
+	"coalesce((SELECT min(id) FROM office_events), $2::bigint + 1) - 1 OR $2::bigint > "
+	"coalesce((SELECT max(id) FROM office_events), 0) AS gone) g LEFT JOIN LATERAL "
+	"(SELECT id, type, data FROM office_events WHERE office = $1 AND id > $2::bigint "
+	"AND NOT g.gone ORDER BY id LIMIT " EVENTS_REPLAY_MAX_SQL ") x ON true", 2, 0 };
+
+/* Sends the held live events newer than after and goes live. */
+static void
+replay_finish(struct sub *s, long long after)
+{
+	struct held *h;
+
+	while ((h = s->held) != NULL) {
+		s->held = h->next;
+		if (h->id > after && !req_stream_write(s->r, h->text, h->len)) {
+			free(h->text);
+			free(h);
+			return;		/* the client was dropped: s is gone */
+		}
+		free(h->text);
+		free(h);
+	}
+	s->held_tail = &s->held;
+}
+
+/* The missed events arrived: send them (or resync), then what came meanwhile. */
+static void
+replay_done(const struct db_result *res, void *arg)
+{
+	static const char resync[] = "event: resync\ndata: {}\n\n";
+	struct replay *rp = arg;
+	struct sub *s = rp->s;
+	long long last = 0;
+	int n;
+
+	free(rp);
+	if (s == NULL)
+		return;		/* the client went meanwhile */
+	s->replay = NULL;
+	n = res->ok ? PQntuples(res->pg) : 0;
+	if (!res->ok || n > EVENTS_REPLAY_MAX || (n == 1 && !PQgetisnull(res->pg, 0, 3) &&
+	    strcmp(PQgetvalue(res->pg, 0, 3), "t") == 0)) {
+		if (!req_stream_write(s->r, resync, sizeof resync - 1))
+			return;
+		replay_finish(s, 0);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		char *text;
+		int len;
+
+		if (PQgetisnull(res->pg, i, 0))
+			continue;
+		last = strtoll(PQgetvalue(res->pg, i, 0), NULL, 10);
+		len = asprintf(&text, "id: %lld\nevent: %s\ndata: %s\n\n", last,
+		    PQgetvalue(res->pg, i, 1), PQgetvalue(res->pg, i, 2));
+		if (len < 0)
+			abort();	/* out of memory */
+		if (!req_stream_write(s->r, text, (size_t)len)) {
+			free(text);
+			return;
+		}
+		free(text);
+	}
+	replay_finish(s, last);
+}
+
+/* Starts reading what a reconnecting stream missed; live events wait meanwhile. */
+static void
+replay_start(struct events *ev, struct sub *s, const char *office, long long after)
+{
+	struct replay *rp = xcalloc(1, sizeof *rp);
+	char id[24];
+	const char *p[2] = { office, id };
+
+	snprintf(id, sizeof id, "%lld", after);
+	rp->ev = ev;
+	rp->s = s;
+	s->replay = rp;
+	if (!db_exec(ev->app->db, &stmt_replay, p, replay_done, rp)) {
+		struct db_result down = { .ok = false, .unavailable = true, .sqlstate = "",
+			.error = "" };
+		replay_done(&down, rp);
+	}
+}
+
 /* The list of an office's streams, made on first use. */
 static struct office_subs *
 office_get(struct events *ev, const char *id)
@@ -437,6 +633,8 @@ api_events(struct request *r)
 	const char *office = req_param(r, "office");
 	struct office_subs *o;
 	struct sub *s;
+	struct timeval lifetime = { r->cfg->http_stream_lifetime_s, 0 };
+	long long after;
 	char *hello;
 	int len;
 
@@ -452,13 +650,20 @@ api_events(struct request *r)
 		return;
 	}
 	o = office_get(ev, office);
-	if (o->count >= EVENTS_MAX_PER_OFFICE) {
+	if (o->count >= r->cfg->http_streams_per_office) {
 		req_header(r, "Retry-After", "30");
 		req_problem(r, 503, "too_many_listeners",
-		    "this office already has %d event streams open; try again later",
-		    EVENTS_MAX_PER_OFFICE);
+		    "this office already has %d event streams open; try again later", o->count);
 		return;
 	}
+	if (client_streams(ev, req_client(r)) >= r->cfg->http_streams_per_client) {
+		req_header(r, "Retry-After", "30");
+		req_problem(r, 429, "too_many_streams", "this address already has %ld event "
+		    "streams open", r->cfg->http_streams_per_client);
+		return;
+	}
+	if (!last_event_id(r, &after))
+		return;
 	if (strcmp(r->method, "HEAD") == 0) {
 		req_text(r, 200, "text/event-stream; charset=utf-8", "", 0);
 		return;
@@ -466,6 +671,9 @@ api_events(struct request *r)
 	s = xcalloc(1, sizeof *s);
 	s->r = r;
 	s->office = o;
+	s->held_tail = &s->held;
+	snprintf(s->client, sizeof s->client, "%s", req_client(r));
+	s->lifetime = evtimer_new(r->app->base, lifetime_over, s);
 	/* Nginx and kin would otherwise hold the stream back in their buffers. */
 	req_header(r, "X-Accel-Buffering", "no");
 	if (!req_stream_start(r, "text/event-stream; charset=utf-8", sub_closed, s)) {
@@ -478,9 +686,15 @@ api_events(struct request *r)
 	o->head = s;
 	o->count++;
 	ev->nsubs++;
+	evtimer_add(s->lifetime, &lifetime);
 	len = asprintf(&hello, "retry: %d\n: events of %s\n\n", EVENTS_RETRY_MS, office);
 	if (len < 0)
 		abort();	/* out of memory */
-	(void)req_stream_write(r, hello, (size_t)len);
+	if (!req_stream_write(r, hello, (size_t)len)) {
+		free(hello);
+		return;
+	}
 	free(hello);
+	if (after >= 0)
+		replay_start(ev, s, office, after);
 }

@@ -16,7 +16,6 @@ struct request;
 struct events;
 
 #define EVENTS_CHANNEL "madoguchi_events"	/* the NOTIFY channel */
-#define EVENTS_MAX_PER_OFFICE 256		/* streams open per office at most */
 #define EVENTS_KEEPALIVE_S 15			/* a comment this often keeps proxies open */
 #define EVENTS_RETRY_MS 2000			/* the client's reconnect delay (retry:) */
 

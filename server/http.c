@@ -50,6 +50,9 @@ struct hconn {
 	http_close_fn *on_close;	/* a stream's hook when the connection goes, or NULL */
 	void *on_close_arg;		/* for on_close */
 	struct hconn *next;		/* pending list or hash bucket chain */
+	char addr[64];			/* the peer's address */
+	bool busy;			/* a request is being handled (or streamed) */
+	unsigned long idle_since;	/* when it began waiting for a request (a sequence) */
 };
 
 struct http_server {
@@ -62,6 +65,9 @@ struct http_server {
 	struct event *adopt;			/* adopts new connections, next loop turn */
 	struct hconn *pending;			/* accepted, not adopted yet */
 	long max_connections;			/* cap from the config */
+	long per_client;			/* connections one address may have */
+	char *trusted;				/* proxies exempt from per_client */
+	unsigned long idle_seq;			/* orders idle connections by age */
 	long read_deadline_s;			/* from the config */
 	int nconns;				/* open connections */
 	bool paused_cap;			/* listener off: at the cap */
@@ -90,11 +96,26 @@ conn_find(struct http_server *hs, const struct evhttp_connection *evcon)
 	return c;
 }
 
+/* True when some connection waits for a request (and could be closed for a new one). */
+static bool
+has_idle(const struct http_server *hs)
+{
+	for (size_t b = 0; b < CONN_BUCKETS; b++) {
+		for (const struct hconn *c = hs->buckets[b]; c != NULL; c = c->next) {
+			if (!c->busy && c->on_close == NULL)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Turns the listener on or off to match the cap, errors and shutdown. */
 static void
 listener_update(struct http_server *hs)
 {
-	bool want = !hs->stopped && !hs->paused_err && hs->nconns < hs->max_connections;
+	/* At the cap, one more is accepted while an idle connection can make room. */
+	bool want = !hs->stopped && !hs->paused_err && (hs->nconns < hs->max_connections ||
+	    (hs->nconns == hs->max_connections && has_idle(hs)));
 
 	if (hs->listener == NULL)
 		return;
@@ -114,7 +135,63 @@ conn_arm(struct hconn *c)
 {
 	struct timeval tv = { c->hs->read_deadline_s, 0 };
 
+	c->busy = false;
+	c->idle_since = ++c->hs->idle_seq;
 	evtimer_add(c->deadline, &tv);
+}
+
+/* True when addr is one of the trusted proxies (separated by spaces or commas). */
+static bool
+trusted_proxy(const struct http_server *hs, const char *addr)
+{
+	size_t len = strlen(addr);
+
+	for (const char *p = hs->trusted; p != NULL && *p != '\0'; ) {
+		size_t n;
+
+		p += strspn(p, " ,");
+		n = strcspn(p, " ,");
+		if (n > 0 && n == len && strncmp(p, addr, n) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* Open connections from addr (adopted ones). */
+static long
+conns_from(const struct http_server *hs, const char *addr)
+{
+	long n = 0;
+
+	for (size_t b = 0; b < CONN_BUCKETS; b++) {
+		for (const struct hconn *c = hs->buckets[b]; c != NULL; c = c->next)
+			n += strcmp(c->addr, addr) == 0;
+	}
+	return n;
+}
+
+/*
+ * At the cap, closes the connection that has waited longest for a request
+ * (never one being answered or streaming). False when there is none.
+ */
+static bool
+evict_idle(struct http_server *hs, const struct hconn *keep)
+{
+	struct hconn *oldest = NULL;
+
+	for (size_t b = 0; b < CONN_BUCKETS; b++) {
+		for (struct hconn *c = hs->buckets[b]; c != NULL; c = c->next) {
+			if (c != keep && !c->busy && c->on_close == NULL &&
+			    (oldest == NULL || c->idle_since < oldest->idle_since))
+				oldest = c;
+		}
+	}
+	if (oldest == NULL)
+		return false;
+	log_debug("http: at the connection cap; closing an idle connection from %s", oldest->addr);
+	evhttp_connection_free(oldest->evcon);	/* runs conn_closed */
+	return true;
 }
 
 /* evhttp is freeing the connection. */
@@ -173,17 +250,33 @@ conn_adopt(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd, (void)what;
 	while ((c = hs->pending) != NULL) {
+		char *addr = NULL;
+		ev_uint16_t port;
+
 		hs->pending = c->next;
 		bufferevent_getcb(c->bev, NULL, NULL, NULL, &cbarg);
 		c->evcon = cbarg;
 		set_nodelay(bufferevent_getfd(c->bev));
 		/* One write per answer: the default (16 KiB) splits larger ones. */
 		bufferevent_set_max_single_write(c->bev, MAX_SINGLE_WRITE);
+		evhttp_connection_get_peer(c->evcon, &addr, &port);
+		snprintf(c->addr, sizeof c->addr, "%s", addr ? addr : "");
 		c->next = hs->buckets[bucket(c->evcon)];
 		hs->buckets[bucket(c->evcon)] = c;
 		evhttp_connection_set_closecb(c->evcon, conn_closed, c);
 		conn_arm(c);
+		if (!trusted_proxy(hs, c->addr) && conns_from(hs, c->addr) > hs->per_client) {
+			log_debug("http: %s has %ld connections open; closing a new one", c->addr,
+			    hs->per_client);
+			evhttp_connection_free(c->evcon);	/* runs conn_closed */
+			continue;
+		}
+		if (hs->nconns > hs->max_connections && !evict_idle(hs, c)) {
+			evhttp_connection_free(c->evcon);	/* every other one is busy */
+			continue;
+		}
 	}
+	listener_update(hs);
 }
 
 /* evhttp asks for a bufferevent for each accepted connection. */
@@ -214,8 +307,12 @@ on_request(struct evhttp_request *req, void *arg)
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct hconn *c = evcon ? conn_find(hs, evcon) : NULL;
 
-	if (c != NULL)
+	if (c != NULL) {
 		evtimer_del(c->deadline);
+		c->busy = true;
+		if (hs->nconns >= hs->max_connections)
+			listener_update(hs);	/* one idle fewer: maybe none can make room */
+	}
 	hs->dispatch(hs->app, req);
 }
 
@@ -225,8 +322,11 @@ http_server_answered(struct evhttp_connection *evcon)
 	struct http_server *hs = accepting_server;
 	struct hconn *c;
 
-	if (hs != NULL && evcon != NULL && (c = conn_find(hs, evcon)) != NULL)
+	if (hs != NULL && evcon != NULL && (c = conn_find(hs, evcon)) != NULL) {
 		conn_arm(c);
+		if (hs->paused_cap)
+			listener_update(hs);	/* an idle connection can make room now */
+	}
 }
 
 bool
@@ -340,6 +440,9 @@ http_server_configure(struct http_server *hs, const struct config *cfg)
 	evhttp_set_max_headers_size(hs->http, cfg->http_max_header_bytes);
 	evhttp_set_timeout_tv(hs->http, &idle);
 	hs->max_connections = cfg->http_max_connections;
+	hs->per_client = cfg->http_connections_per_client;
+	free(hs->trusted);
+	hs->trusted = xstrdup(cfg->http_trusted_proxies ? cfg->http_trusted_proxies : "");
 	hs->read_deadline_s = cfg->http_read_deadline_s;
 	listener_update(hs);
 }
@@ -373,5 +476,6 @@ http_server_free(struct http_server *hs)
 		event_free(hs->retry);
 	if (hs->adopt != NULL)
 		event_free(hs->adopt);
+	free(hs->trusted);
 	free(hs);
 }

@@ -606,6 +606,60 @@ method_of(struct evhttp_request *ev, char name[8])
 }
 
 
+/* True when addr is one of list's addresses (separated by spaces or commas). */
+static bool
+address_listed(const char *list, const char *addr, size_t len)
+{
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		size_t n;
+
+		p += strspn(p, " ,");
+		n = strcspn(p, " ,");
+		if (n > 0 && n == len && strncmp(p, addr, n) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/*
+ * The client behind trusted proxies: the rightmost X-Forwarded-For address
+ * that is not itself a trusted proxy. False when there is none fit to use.
+ */
+static bool
+forwarded_client(struct request *r, const char *trusted, char *out, size_t cap)
+{
+	const char *xff = req_get_header(r, "X-Forwarded-For");
+	char *copy, *save, *hop, *hops[32];
+	int n = 0;
+	bool found = false;
+
+	if (xff == NULL || strlen(xff) > 1024)
+		return false;
+	copy = xstrdup(xff);
+	for (hop = strtok_r(copy, ",", &save); hop != NULL && n < 32;
+	    hop = strtok_r(NULL, ",", &save)) {
+		hop += strspn(hop, " \t");
+		hop[strcspn(hop, " \t")] = '\0';
+		hops[n++] = hop;
+	}
+	while (n-- > 0) {
+		size_t len = strlen(hops[n]);
+
+		if (len == 0 || len >= cap || strspn(hops[n], "0123456789abcdefABCDEF:.") != len)
+			break;	/* not an address: believe nothing further left */
+		if (!address_listed(trusted, hops[n], len)) {
+			snprintf(out, cap, "%s", hops[n]);
+			found = true;
+			break;
+		}
+	}
+	free(copy);
+	return found;
+}
+
 const char *
 req_peer(struct request *r)
 {
@@ -622,6 +676,7 @@ const char *
 req_client(struct request *r)
 {
 	struct evhttp_connection *evcon;
+	const char *trusted = r->cfg->http_trusted_proxies;
 	char *addr = NULL;
 	ev_uint16_t port;
 
@@ -630,6 +685,9 @@ req_client(struct request *r)
 		return r->client;
 	evhttp_connection_get_peer(evcon, &addr, &port);
 	snprintf(r->client, sizeof r->client, "%s", addr ? addr : "");
+	if (trusted != NULL && trusted[0] != '\0' && address_listed(trusted, r->client,
+	    strlen(r->client)))
+		(void)forwarded_client(r, trusted, r->client, sizeof r->client);
 	return r->client;
 }
 

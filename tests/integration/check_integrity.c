@@ -27,7 +27,8 @@
 #define PROXY "{\"birth_date\":\"1980-02-10\",\"card\":{\"issued_on\":\"2022-03-01\"}," \
 	"\"certificates\":{\"issued_on\":\"2022-03-01\"},\"attendee\":\"proxy\"," \
 	"\"has_inquiry_form\":false}"
-#define WIPE "TRUNCATE tickets, ticket_numbers, bookings, holds, idempotency_keys, slot_usage"
+#define WIPE "TRUNCATE tickets, ticket_numbers, bookings, holds, idempotency_keys, slot_usage, " \
+	"office_events"
 /* Slots whose counters disagree with their rows. */
 #define DRIFT_SQL "SELECT count(*) FROM slot_usage s WHERE s.booked <> (SELECT count(*) " \
 	"FROM bookings b WHERE (b.municipality, b.office, b.service, b.starts_at) = " \
@@ -599,6 +600,196 @@ START_TEST(http_protocol)
 }
 END_TEST
 
+/* A connection from source address src to dd (non-blocking when nb), or -1. */
+static int
+connect_from(const struct itest_daemon *dd, const char *src)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)dd->port) };
+	struct sockaddr_in from = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	inet_pton(AF_INET, src, &from.sin_addr);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&from, sizeof from) != 0 ||
+	    connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* GET /healthz from src; true when 200 arrives within 1 s. */
+static bool
+healthz_within_1s(const struct itest_daemon *dd, const char *src)
+{
+	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	struct timespec t0, t1;
+	char buf[1024];
+	size_t got = 0;
+	int fd;
+	bool ok = false;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((fd = connect_from(dd, src)) < 0)
+		return false;
+	if (write(fd, req, sizeof req - 1) == (ssize_t)(sizeof req - 1)) {
+		for (;;) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			ssize_t n;
+
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			long left = 1000 - ((t1.tv_sec - t0.tv_sec) * 1000 +
+			    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+			if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+				break;
+			if ((n = read(fd, buf + got, sizeof buf - got - 1)) <= 0)
+				break;
+			got += (size_t)n;
+			buf[got] = '\0';
+			if (strstr(buf, "\r\n\r\n") != NULL) {
+				ok = strncmp(buf, "HTTP/1.1 200 ", 13) == 0;
+				break;
+			}
+		}
+	}
+	close(fd);
+	return ok;
+}
+
+/*
+ * One address holding twice http.max_connections sockets and every stream it
+ * can open does not shut another client out: /healthz answers within 1 s,
+ * 20 times of 20.
+ */
+START_TEST(abuser_does_not_lock_out)
+{
+	static const char *const env[] = { NOW_ENV, NULL };
+	static const char stream[] = "GET /v1/offices/in-main/events HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct itest_daemon d2;
+	int fds[200], nfds = 0, streams = 0, answered = 0;
+	char buf[512];
+
+	itest_daemon_start(&d2, write_config("in-abuse.yaml", "http:\n  max_connections: 64\n"),
+	    env);
+	/* Streams first, as many as the daemon gives. */
+	for (int i = 0; i < 64 && nfds < 200; i++) {
+		struct pollfd p;
+		int fd = connect_from(&d2, "127.0.0.1");
+
+		if (fd < 0)
+			continue;
+		fds[nfds++] = fd;
+		if (write(fd, stream, sizeof stream - 1) != (ssize_t)(sizeof stream - 1))
+			continue;
+		p = (struct pollfd){ .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 1000) > 0 && read(fd, buf, sizeof buf - 1) > 0 &&
+		    strncmp(buf, "HTTP/1.1 200 ", 13) == 0)
+			streams++;
+	}
+	/* Then idle sockets, up to twice the cap in all. */
+	while (nfds < 128) {
+		int fd = connect_from(&d2, "127.0.0.1");
+
+		if (fd < 0)
+			break;
+		fds[nfds++] = fd;
+	}
+	for (int i = 0; i < 20; i++)
+		answered += healthz_within_1s(&d2, "127.0.0.2");
+	fprintf(stderr, "abuser_does_not_lock_out: %d sockets, %d streams; healthz %d of 20\n",
+	    nfds, streams, answered);
+	ck_assert_int_eq(answered, 20);
+	ck_assert_int_le(streams, 8);
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+	itest_daemon_stop(&d2);
+}
+END_TEST
+
+/* A reconnecting stream gets what it missed (with ids), or resync when it is gone. */
+START_TEST(events_replay)
+{
+	static const char first[] = "GET /v1/offices/in-main/events HTTP/1.1\r\nHost: x\r\n\r\n";
+	char req[256], out[16384], *id;
+	struct itest_resp r;
+	struct pollfd p;
+	long long last;
+	size_t got = 0;
+	int fd;
+
+	/* A stream sees an event with its id. */
+	fd = connect_from(&d, "127.0.0.1");
+	ck_assert(fd >= 0);
+	ck_assert(write(fd, first, sizeof first - 1) == (ssize_t)(sizeof first - 1));
+	send_as(&d, "POST", "/v1/offices/in-main/tickets", staff_tok, "{\"service\":\"ecert_renewal\"}",
+	    &r);
+	ck_assert_int_eq(r.status, 201);
+	itest_resp_free(&r);
+	while (got < sizeof out - 1 && strstr(out, "event: issued") == NULL) {
+		p = (struct pollfd){ .fd = fd, .events = POLLIN };
+		ck_assert_msg(poll(&p, 1, 5000) > 0, "no event: %s", out);
+		ssize_t n = read(fd, out + got, sizeof out - got - 1);
+		ck_assert(n > 0);
+		got += (size_t)n;
+		out[got] = '\0';
+	}
+	close(fd);
+	ck_assert_ptr_nonnull(id = strstr(out, "\nid: "));
+	last = atoll(id + 5);
+	ck_assert(last > 0);
+	/* Two more while away. */
+	for (int i = 0; i < 2; i++) {
+		send_as(&d, "POST", "/v1/offices/in-main/tickets", staff_tok,
+		    "{\"service\":\"ecert_renewal\"}", &r);
+		ck_assert_int_eq(r.status, 201);
+		itest_resp_free(&r);
+	}
+	/* Back with Last-Event-ID: the two missed ones, in order, with their ids. */
+	snprintf(req, sizeof req, "GET /v1/offices/in-main/events HTTP/1.1\r\nHost: x\r\n"
+	    "Last-Event-ID: %lld\r\n\r\n", last);
+	fd = connect_from(&d, "127.0.0.1");
+	ck_assert(write(fd, req, strlen(req)) == (ssize_t)strlen(req));
+	got = 0;
+	out[0] = '\0';
+	for (;;) {
+		char want[32];
+		snprintf(want, sizeof want, "id: %lld\n", last + 2);
+		if (strstr(out, want) != NULL)
+			break;
+		p = (struct pollfd){ .fd = fd, .events = POLLIN };
+		ck_assert_msg(poll(&p, 1, 5000) > 0, "no replay: %s", out);
+		ssize_t n = read(fd, out + got, sizeof out - got - 1);
+		ck_assert(n > 0);
+		got += (size_t)n;
+		out[got] = '\0';
+	}
+	{
+		char a[32], b[32];
+		snprintf(a, sizeof a, "id: %lld\n", last + 1);
+		snprintf(b, sizeof b, "id: %lld\n", last + 2);
+		ck_assert_ptr_nonnull(strstr(out, a));
+		ck_assert(strstr(out, a) < strstr(out, b));
+	}
+	close(fd);
+	/* Events forgotten: resync. */
+	ck_assert_int_eq(itest_psql("DELETE FROM office_events"), 0);
+	fd = connect_from(&d, "127.0.0.1");
+	ck_assert(write(fd, req, strlen(req)) == (ssize_t)strlen(req));
+	got = 0;
+	out[0] = '\0';
+	while (strstr(out, "event: resync") == NULL) {
+		p = (struct pollfd){ .fd = fd, .events = POLLIN };
+		ck_assert_msg(poll(&p, 1, 5000) > 0, "no resync: %s", out);
+		ssize_t n = read(fd, out + got, sizeof out - got - 1);
+		ck_assert(n > 0);
+		got += (size_t)n;
+		out[got] = '\0';
+	}
+	close(fd);
+}
+END_TEST
+
 static Suite *
 integrity_suite(void)
 {
@@ -616,6 +807,8 @@ integrity_suite(void)
 	tcase_add_test(tc, holds_database_clock_and_limit);
 	tcase_add_test(tc, individual_number_everywhere);
 	tcase_add_test(tc, http_protocol);
+	tcase_add_test(tc, abuser_does_not_lock_out);
+	tcase_add_test(tc, events_replay);
 	suite_add_tcase(s, tc);
 	return s;
 }
