@@ -712,6 +712,21 @@ req_within_limit(struct request *r)
 }
 
 /*
+ * Gives the request a random id (24 hex digits). Now and then 12 of them in a
+ * row would pass for an Individual Number in the log: such an id is drawn again.
+ */
+static void
+req_new_id(struct request *r)
+{
+	unsigned char raw[12];
+
+	do {
+		randombytes_buf(raw, sizeof raw);
+		sodium_bin2hex(r->id, sizeof r->id, raw, sizeof raw);
+	} while (inum_contains(r->id));
+}
+
+/*
  * Refuses a request whose path or X-Request-Id holds an Individual Number: both
  * are logged. Neither reaches the log line: the id is replaced by a fresh one
  * and the path by a placeholder.
@@ -724,10 +739,7 @@ req_no_individual_number(struct request *r)
 	char *decoded;
 
 	if (given != NULL && inum_contains(given)) {
-		unsigned char raw[12];
-
-		randombytes_buf(raw, sizeof raw);
-		sodium_bin2hex(r->id, sizeof r->id, raw, sizeof raw);
+		req_new_id(r);
 		field = "X-Request-Id";
 	}
 	decoded = r->path ? evhttp_uridecode(r->path, 0, NULL) : NULL;
@@ -802,13 +814,10 @@ req_new(struct app *app, struct evhttp_request *ev)
 	r->app = app;
 	r->cfg = config_ref(app->cfg);
 	r->refs = 1;
-	if (given != NULL && request_id_ok(given)) {
+	if (given != NULL && request_id_ok(given))
 		strcpy(r->id, given);
-	} else {
-		unsigned char raw[12];
-		randombytes_buf(raw, sizeof raw);
-		sodium_bin2hex(r->id, sizeof r->id, raw, sizeof raw);
-	}
+	else
+		req_new_id(r);
 	if (uri != NULL && evhttp_uri_get_path(uri) != NULL)
 		r->path = xstrdup(evhttp_uri_get_path(uri));
 	if (uri != NULL && evhttp_uri_get_query(uri) != NULL)

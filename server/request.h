@@ -47,6 +47,7 @@ struct request {
 	char staff_id[16];		/* the staff token's id once checked, else "" */
 	int staff_role;			/* its enum staff_role, STAFF_NONE before */
 	char auth_office[64];		/* the office a staff check is for */
+	char staff_offices[512];	/* ",a,b," the token acts for (staff_require_any) */
 	int auth_min;			/* the role it needs */
 	void (*after_auth)(struct request *r); /* what runs when the check passes */
 	int status;			/* the status sent */

@@ -107,6 +107,71 @@ staff_require(struct request *r, const char *office, enum staff_role min,
 		return;
 }
 
+static struct db_stmt stmt_lookup_any = {
+	"SELECT id, role, ',' || array_to_string(offices, ',') || ',' FROM staff_tokens "
+	"WHERE token_hash = $1 AND revoked_at IS NULL", 1, 0 };
+
+/* The token lookup for an office not known yet ran: check the role, then continue. */
+static void
+lookup_any_done(struct request *r, const struct db_result *res)
+{
+	enum staff_role role = STAFF_NONE;
+
+	if (!res->ok) {
+		req_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(res->pg) != 1 || !staff_role_parse(PQgetvalue(res->pg, 0, 1), &role)) {
+		req_header(r, "WWW-Authenticate", "Bearer");
+		req_problem(r, 401, "invalid_token", "that staff token is unknown or revoked");
+		return;
+	}
+	if ((int)role < r->auth_min) {
+		req_problem(r, 403, "insufficient_role", "this needs a %s token; this one is %s",
+		    staff_role_name((enum staff_role)r->auth_min), staff_role_name(role));
+		return;
+	}
+	snprintf(r->staff_id, sizeof r->staff_id, "%s", PQgetvalue(res->pg, 0, 0));
+	snprintf(r->staff_offices, sizeof r->staff_offices, "%s", PQgetvalue(res->pg, 0, 2));
+	r->staff_role = (int)role;
+	r->after_auth(r);
+}
+
+void
+staff_require_any(struct request *r, enum staff_role min, void (*next)(struct request *r))
+{
+	unsigned char key[TOKEN_KEY_BYTES];
+	char hash[65];
+	const char *token = token_from_header(req_get_header(r, "Authorization"));
+	const char *p[1] = { hash };
+
+	if (token == NULL || strncmp(token, STAFF_PREFIX, strlen(STAFF_PREFIX)) != 0) {
+		req_header(r, "WWW-Authenticate", "Bearer");
+		req_problem(r, 401, "token_required", "this needs a staff token: "
+		    "Authorization: Bearer mds_...");
+		return;
+	}
+	if (!token_key_parse(r->cfg->token_key, key))
+		abort();	/* main refuses to start without a valid key */
+	token_hash_hex(key, token, hash);
+	r->auth_office[0] = '\0';
+	r->auth_min = (int)min;
+	r->after_auth = next;
+	if (!req_db(r, &stmt_lookup_any, p, lookup_any_done))
+		return;
+}
+
+bool
+staff_acts_for(const struct request *r, const char *office)
+{
+	char needle[72];
+
+	if (r->staff_role == STAFF_NONE || r->staff_offices[0] == '\0')
+		return false;
+	snprintf(needle, sizeof needle, ",%s,", office);
+	return strstr(r->staff_offices, needle) != NULL;
+}
+
 /* Checks the offices of a new token: known, and all of one municipality. */
 static const char *
 token_municipality(const struct config *cfg, const char *const *offices, int n)

@@ -34,6 +34,15 @@ void staff_require(struct request *r, const char *office, enum staff_role min,
 /* True when the request carries a staff token (one that staff_require would check). */
 bool staff_token_present(struct request *r);
 /*
+ * Checks the Authorization staff token and its role before anything is read
+ * for a request whose office is not known yet (a ticket's, a booking's); then
+ * next(r). staff_acts_for tells whether it may act at an office found later:
+ * answer "not found" when not, as for a missing ticket or booking.
+ */
+void staff_require_any(struct request *r, enum staff_role min,
+    void (*next)(struct request *r));
+bool staff_acts_for(const struct request *r, const char *office);
+/*
  * Command line: creates a token for role at offices (all of one municipality)
  * and prints it as the last line of standard output. Returns an exit status.
  */

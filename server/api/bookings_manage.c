@@ -84,7 +84,7 @@ manage_begin(struct request *r)
 	return m;
 }
 
-/* A staff token was accepted for the booking's office: read it again as its owner. */
+/* The staff token was accepted: read the booking as its office's staff. */
 static void
 manage_staff_ok(struct request *r)
 {
@@ -109,12 +109,9 @@ manage_owns(struct request *r, const struct db_result *res)
 		req_db_failed(r, res);
 		return false;
 	}
-	if (m->staff && PQntuples(res->pg) == 1) {
-		if (r->staff_role == STAFF_NONE) {
-			staff_require(r, PQgetvalue(res->pg, 0, B_OFFICE), STAFF_STAFF,
-			    manage_staff_ok);
-			return false;
-		}
+	/* The staff token was checked first; another office's booking reads as missing. */
+	if (m->staff && PQntuples(res->pg) == 1 &&
+	    staff_acts_for(r, PQgetvalue(res->pg, 0, B_OFFICE))) {
 		snprintf(m->token_hash, sizeof m->token_hash, "%s", PQgetvalue(res->pg, 0, B_HASH));
 		return true;
 	}
@@ -185,6 +182,10 @@ manage_step(struct request *r, request_db_fn *fn)
 	const char *p[1] = { m->reference };
 
 	m->step = fn;
+	if (m->staff && r->staff_role == STAFF_NONE) {
+		staff_require_any(r, STAFF_STAFF, manage_staff_ok);	/* the token first */
+		return;
+	}
 	if (!req_db(r, &bk_stmt_get, p, fn))
 		return;
 }

@@ -187,8 +187,10 @@ ticket_loaded(struct request *r, const struct db_result *res)
 		req_db_failed(r, res);
 		return;
 	}
+	/* Another office's ticket reads like a missing one. */
 	if (PQntuples(res->pg) != 1 ||
-	    (q->office = config_office(r->cfg, PQgetvalue(res->pg, 0, 1))) == NULL) {
+	    (q->office = config_office(r->cfg, PQgetvalue(res->pg, 0, 1))) == NULL ||
+	    !staff_acts_for(r, q->office->id)) {
 		req_problem(r, 404, "ticket_not_found", "there is no such ticket");
 		return;
 	}
@@ -199,7 +201,20 @@ ticket_loaded(struct request *r, const struct db_result *res)
 		    "this office offers no such service"));
 		return;
 	}
-	staff_require(r, q->office->id, STAFF_STAFF, change_authorized);
+	change_authorized(r);
+}
+
+/* The staff token is good: read the ticket (it names the office). */
+static void
+ticket_read(struct request *r)
+{
+	struct queue_ctx *q = r->ctx;
+	char idtext[24];
+	const char *p[1] = { idtext };
+
+	snprintf(idtext, sizeof idtext, "%lld", q->ticket_id);
+	if (!req_db(r, &stmt_ticket, p, ticket_loaded))
+		return;
 }
 
 /* Shared start of the ticket state changes; transfer_to only for a transfer. */
@@ -209,8 +224,6 @@ ticket_change(struct request *r, const char *action, const char *transfer_to)
 	static const char *const none[] = { NULL };
 	struct queue_ctx *q = queue_begin(r, NULL);
 	const char *id = req_param(r, "id");
-	char idtext[24];
-	const char *p[1] = { idtext };
 	char *end;
 
 	snprintf(q->action, sizeof q->action, "%s", action);
@@ -223,9 +236,7 @@ ticket_change(struct request *r, const char *action, const char *transfer_to)
 		req_problem(r, 404, "ticket_not_found", "there is no such ticket");
 		return;
 	}
-	snprintf(idtext, sizeof idtext, "%lld", q->ticket_id);
-	if (!req_db(r, &stmt_ticket, p, ticket_loaded))
-		return;
+	staff_require_any(r, STAFF_STAFF, ticket_read);	/* the token before the ticket */
 }
 
 void

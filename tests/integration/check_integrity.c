@@ -37,7 +37,7 @@
 	"h.service, h.starts_at) = (s.municipality, s.office, s.service, s.starts_at))"
 
 static struct itest_daemon d;
-static char staff_tok[128];
+static char staff_tok[128], branch_tok[128];
 
 /* Writes the test configuration with extra top-level YAML; returns its path. */
 static const char *
@@ -57,7 +57,12 @@ write_config(const char *name, const char *extra)
 	    "    services:\n"
 	    "      ecert_renewal: {slot_minutes: 30, capacity: 3, horizon_days: 60, lead_minutes: 0}\n"
 	    "    counters:\n"
-	    "      - {id: 1, services: [ecert_renewal]}\n");
+	    "      - {id: 1, services: [ecert_renewal]}\n"
+	    "  - id: in-branch\n"
+	    "    name: {ja: 支所, en: Branch}\n"
+	    "    hours: {weekdays: [08:30-17:00]}\n"
+	    "    services:\n"
+	    "      ecert_renewal: {slot_minutes: 30, capacity: 3, horizon_days: 60, lead_minutes: 0}\n");
 	snprintf(main_path, sizeof main_path, "%s", itest_tmp_path(name));
 	snprintf(text, sizeof text,
 	    "listen: 127.0.0.1:8080\n"
@@ -69,11 +74,11 @@ write_config(const char *name, const char *extra)
 	return main_path;
 }
 
-/* Creates a staff token for in-main. */
+/* Creates a staff token for office. */
 static void
-make_token(const char *cfg, char tok[128])
+make_token(const char *cfg, const char *office, char tok[128])
 {
-	const char *args[] = { "-c", cfg, "--create-token", "staff", "in-main", NULL };
+	const char *args[] = { "-c", cfg, "--create-token", "staff", office, NULL };
 	char *out = NULL, *last, *end;
 
 	ck_assert_msg(itest_run_daemon_cmd(args, &out) == 0, "--create-token: %s", out);
@@ -96,7 +101,8 @@ setup(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	itest_daemon_start(&d, cfg, env);
 	ck_assert_int_eq(itest_psql(WIPE), 0);
-	make_token(cfg, staff_tok);
+	make_token(cfg, "in-main", staff_tok);
+	make_token(cfg, "in-branch", branch_tok);
 }
 
 static void
@@ -790,6 +796,59 @@ START_TEST(events_replay)
 }
 END_TEST
 
+/* The status and code of an answer, as "401 invalid_token". */
+static void
+outcome(const char *method, const char *path, const char *token, char out[64])
+{
+	struct itest_resp r;
+
+	send_as(&d, method, path, token, NULL, &r);
+	snprintf(out, 64, "%ld %s", r.status, itest_str(&r, "code"));
+	itest_resp_free(&r);
+}
+
+/*
+ * Staff tokens are checked before any ticket or booking is read: a bad token
+ * gets the same answer for what exists and what does not, and another office's
+ * token the same 404 as a missing ticket or booking.
+ */
+START_TEST(token_before_data)
+{
+	struct itest_resp r;
+	char ticket[64], missing[64], a[64], b[64], ref[16], token[64];
+	long long id;
+
+	send_as(&d, "POST", "/v1/offices/in-main/tickets", staff_tok,
+	    "{\"service\":\"ecert_renewal\"}", &r);
+	ck_assert_int_eq(r.status, 201);
+	id = (long long)json_integer_value(json_object_get(r.json, "ticket"));
+	itest_resp_free(&r);
+	snprintf(ticket, sizeof ticket, "/v1/tickets/%lld/recall", id);
+	snprintf(missing, sizeof missing, "/v1/tickets/%lld/recall", id + 1000);
+	outcome("POST", ticket, "mds_not-a-real-token", a);
+	outcome("POST", missing, "mds_not-a-real-token", b);
+	ck_assert_str_eq(a, "401 invalid_token");
+	ck_assert_str_eq(a, b);
+	outcome("POST", ticket, branch_tok, a);
+	outcome("POST", missing, branch_tok, b);
+	ck_assert_str_eq(a, "404 ticket_not_found");
+	ck_assert_str_eq(a, b);
+	book_ok(SLOT, RENEWAL, ref, token);
+	snprintf(ticket, sizeof ticket, "/v1/bookings/%s", ref);
+	snprintf(missing, sizeof missing, "/v1/bookings/%s", "ZZZ-ZZZZ");
+	outcome("GET", ticket, "mds_not-a-real-token", a);
+	outcome("GET", missing, "mds_not-a-real-token", b);
+	ck_assert_str_eq(a, "401 invalid_token");
+	ck_assert_str_eq(a, b);
+	outcome("DELETE", ticket, branch_tok, a);
+	outcome("DELETE", missing, branch_tok, b);
+	ck_assert_str_eq(a, "404 booking_not_found");
+	ck_assert_str_eq(a, b);
+	outcome("GET", ticket, staff_tok, a);
+	ck_assert_str_eq(a, "200 ");
+}
+END_TEST
+
 static Suite *
 integrity_suite(void)
 {
@@ -809,6 +868,7 @@ integrity_suite(void)
 	tcase_add_test(tc, http_protocol);
 	tcase_add_test(tc, abuser_does_not_lock_out);
 	tcase_add_test(tc, events_replay);
+	tcase_add_test(tc, token_before_data);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -711,8 +711,9 @@ START_TEST(tokens)
 	change_as(t, "done", NULL, NULL, &r);
 	assert_problem(&r, 401, "token_required");
 	itest_resp_free(&r);
+	/* Another office's ticket reads as missing: no statement learns it exists. */
 	change_as(t, "recall", NULL, branch_tok, &r);
-	assert_problem(&r, 403, "wrong_office");
+	assert_problem(&r, 404, "ticket_not_found");
 	itest_resp_free(&r);
 	assert_ticket(t, "status || recalls::text", "called0");
 	/* A staff token may issue tickets as well; anyone may look at the queue. */

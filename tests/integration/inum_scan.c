@@ -22,7 +22,11 @@ scan(FILE *f, const char *name)
 	while ((n = getline(&line, &cap, f)) != -1) {
 		lineno++;
 		if (inum_find(line, (size_t)n)) {
-			fprintf(stderr, "inum_scan: %s:%ld holds an Individual Number\n", name, lineno);
+			/* The line with its ASCII digits masked: where, never what. */
+			for (ssize_t i = 0; i < n; i++)
+				line[i] = line[i] >= '0' && line[i] <= '9' ? '#' : line[i];
+			fprintf(stderr, "inum_scan: %s:%ld holds an Individual Number: %.300s", name,
+			    lineno, line);
 			found++;
 		}
 	}

@@ -16,11 +16,13 @@ MADOGUCHI_TEST_DB_URL=$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")
 MADOGUCHI_TEST_PGDIR="$tmp/pg"
 MADOGUCHI_TEST_TMP="$tmp"
 MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-# The shipped offices, with a rate limit no test traffic from 127.0.0.1 reaches
+# The shipped offices, with a rate limit and per-client limits no test traffic from
+# 127.0.0.1 reaches
 # (check_system tests the limit itself against the sample configuration).
 MADOGUCHI_TEST_CONFIG="$tmp/madoguchi.yaml"
 cat >"$MADOGUCHI_TEST_CONFIG" <<EOF
 ratelimit: {per_minute: 100000, burst: 10000}
+http: {connections_per_client: 100000, streams_per_client: 100000}
 include:
   - $(pwd)/config/municipalities/*.yaml
 EOF
