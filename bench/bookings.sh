@@ -58,6 +58,7 @@ db() { psql -qAtX "$MADOGUCHI_DATABASE_URL" -c "$1"; }
 # load comes from loopback.
 cp -r config "$tmp/config"
 sed -i -e 's/^\( *per_minute:\) *[0-9]*/\1 100000/' -e 's/^\( *burst:\) *[0-9]*/\1 10000/' \
+    -e 's/^\( *per_contact:\) *[0-9]*/\1 10000/' -e 's/^\( *holds_per_client:\) *[0-9]*/\1 10000/' \
     "$tmp/config/madoguchi.yaml"
 ./server/madoguchid -c "$tmp/config/madoguchi.yaml" --migrate 2>/dev/null
 port=$(( 20000 + $$ % 20000 ))

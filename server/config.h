@@ -73,6 +73,8 @@ struct config {
 	long hold_seconds;		/* a hold keeps its place this long */
 	long retention_days;		/* personal fields are purged this long after the visit */
 	long holds_per_client;		/* live holds one client address may have */
+	long bookings_per_contact;	/* live bookings of a service per contact near a date */
+	long contact_window_days;	/* "near": within this many days either side */
 	long ratelimit_per_minute;	/* public requests per client IP per minute */
 	long ratelimit_burst;		/* and how many at once */
 	long queue_busy_minutes;	/* an expected wait this long is flagged busy */

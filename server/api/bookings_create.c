@@ -69,6 +69,12 @@
 static struct db_stmt stmt_create = { "WITH " TAKE_SLOT ", " INSERT_BOOKING, 23, 0 };
 static struct db_stmt stmt_create_hold = { "WITH " TAKE_HOLD ", " INSERT_BOOKING, 24, 0 };
 
+static struct db_stmt stmt_contact_count = {
+	"SELECT count(*) FROM bookings WHERE municipality = $1 AND service = $2 "
+	"AND status = 'booked' AND visit = 1 "
+	"AND (lower(contact_email) = lower($3) OR contact_phone = $4) "
+	"AND starts_at BETWEEN to_timestamp($5) - make_interval(days => $6::int) "
+	"AND to_timestamp($5) + make_interval(days => $6::int)", 6, 0 };
 static struct db_stmt stmt_idempotent = {
 	"SELECT request_hash, reference, response FROM idempotency_keys "
 	"WHERE municipality = $1 AND key = $2 AND created_at > now() - interval '24 hours'", 2, 0 };
@@ -255,6 +261,7 @@ build_answer(struct bk *b)
 }
 
 static void create_done(struct request *r, const struct db_result *res);
+static void contact_check(struct request *r);
 
 /* Sends the booking statement. */
 static void
@@ -422,7 +429,7 @@ idempotent_done(struct request *r, const struct db_result *res)
 		return;
 	}
 	if (PQntuples(res->pg) == 0) {
-		create_send(r);
+		contact_check(r);
 		return;
 	}
 	if (strcmp(PQgetvalue(res->pg, 0, 0), b->request_hash) != 0) {
@@ -464,6 +471,45 @@ parse_idempotency(struct request *r, const char *body, size_t len, struct bk *b)
 	return true;
 }
 
+/* The contact's live bookings of the service near this one were counted. */
+static void
+contact_counted(struct request *r, const struct db_result *res)
+{
+	if (!res->ok) {
+		req_db_failed(r, res);
+		return;
+	}
+	if (atol(PQgetvalue(res->pg, 0, 0)) >= r->cfg->bookings_per_contact) {
+		req_problem(r, 409, "too_many_bookings", "this contact already has %ld bookings of "
+		    "this service within %ld days of that one; cancel one to book another",
+		    r->cfg->bookings_per_contact, r->cfg->contact_window_days);
+		return;
+	}
+	create_send(r);
+}
+
+/*
+ * Books, once the contact is under its limit of live first visits of the
+ * service within bookings.contact_window_days of this one (visit 2 is part of
+ * its first visit's route and not counted).
+ */
+static void
+contact_check(struct request *r)
+{
+	struct bk *b = r->ctx;
+	char start[24], days[12];
+	const char *p[6] = { b->municipality, b->svc->id, b->email, b->phone, start, days };
+
+	if (b->first_visit[0] != '\0') {
+		create_send(r);
+		return;
+	}
+	snprintf(start, sizeof start, "%lld", (long long)clock_instant(b->date, b->minute));
+	snprintf(days, sizeof days, "%ld", r->cfg->contact_window_days);
+	if (!req_db(r, &stmt_contact_count, p, contact_counted))
+		return;
+}
+
 /* Looks the Idempotency-Key up when there is one (idempotent_done books), else books. */
 static void
 create_next(struct request *r)
@@ -472,7 +518,7 @@ create_next(struct request *r)
 	const char *p[2] = { b->municipality, b->idem_key };
 
 	if (b->idem_key == NULL)
-		create_send(r);
+		contact_check(r);
 	else if (!req_db(r, &stmt_idempotent, p, idempotent_done))
 		return;	/* it answered 503 */
 }

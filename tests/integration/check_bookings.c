@@ -76,7 +76,7 @@ write_config(const char *name, long hold_seconds, long retention_days)
 	    "listen: 127.0.0.1:8080\n"
 	    "database:\n  url: \"dbname=madoguchi\"\n  pool_size: 4\n"
 	    "http:\n  max_connections: 2048\n  connections_per_client: 4096\n"
-	    "bookings:\n  hold_seconds: %ld\n  retention_days: %ld\n"
+	    "bookings:\n  hold_seconds: %ld\n  retention_days: %ld\n  per_contact: 10000\n"
 	    "ratelimit:\n  per_minute: 60000000\n  burst: 1000000\n"
 	    "include:\n  - %s\n", hold_seconds, retention_days, muni);
 	itest_write_file(main_path, text);

@@ -69,7 +69,9 @@ write_config(const char *name, const char *extra)
 	    "database:\n  url: \"dbname=madoguchi\"\n  pool_size: 4\n"
 	    "ratelimit:\n  per_minute: 60000000\n  burst: 1000000\n"
 	    "%s"
-	    "include:\n  - %s\n", extra, muni);
+	    "%s"
+	    "include:\n  - %s\n", extra, strstr(extra, "bookings:") ? "" :
+	    "bookings:\n  per_contact: 10000\n", muni);
 	itest_write_file(main_path, text);
 	return main_path;
 }
@@ -431,7 +433,7 @@ START_TEST(one_called_per_counter)
 }
 END_TEST
 
-/* Holds expire by the database's clock, and one address keeps only so many. */
+/* Holds expire by the database's clock; one address keeps so many, one contact books so many. */
 START_TEST(holds_database_clock_and_limit)
 {
 	static const char *const env[] = { NOW_ENV, NULL };
@@ -440,7 +442,7 @@ START_TEST(holds_database_clock_and_limit)
 	char body[256], start[32];
 
 	itest_daemon_start(&d2, write_config("in-holds.yaml",
-	    "bookings:\n  hold_seconds: 600\n  holds_per_client: 2\n"), env);
+	    "bookings:\n  hold_seconds: 600\n  holds_per_client: 2\n  per_contact: 2\n"), env);
 	for (int i = 0; i < 3; i++) {
 		slot_at(6 + i, start);
 		snprintf(body, sizeof body, "{\"office\":\"in-main\",\"service\":\"ecert_renewal\","
@@ -457,6 +459,21 @@ START_TEST(holds_database_clock_and_limit)
 	ck_assert_int_eq(sql_long("SELECT count(*) FROM holds WHERE expires_at > now() + "
 	    "interval '610 seconds' OR expires_at < now() + interval '500 seconds'"), 0);
 	ck_assert_int_eq(sql_long("SELECT sum(held) FROM slot_usage"), 2);
+	/* Two live bookings of a service per contact near one date; a third is refused. */
+	for (int i = 0; i < 3; i++) {
+		char b[2048];
+
+		slot_at(10 + i, start);
+		booking_body(b, sizeof b, start, RENEWAL, NULL);
+		itest_post(&d2, "/v1/bookings", b, &r);
+		if (i < 2)
+			ck_assert_msg(r.status == 201, "booking %d: %ld %s", i, r.status, r.body);
+		else
+			ck_assert_msg(r.status == 409 && strcmp(itest_str(&r, "code"),
+			    "too_many_bookings") == 0, "third booking: %ld %s", r.status, r.body);
+		itest_resp_free(&r);
+	}
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM bookings"), 2);
 	itest_daemon_stop(&d2);
 }
 END_TEST

@@ -84,6 +84,7 @@ write_config(void)
 	    "listen: 127.0.0.1:8080\n"
 	    "database:\n  url: \"dbname=madoguchi\"\n  pool_size: 4\n"
 	    "ratelimit: {per_minute: 100000, burst: 10000}\n"
+	    "bookings: {per_contact: 10000}\n"
 	    "queue:\n  busy_minutes: 5\n  very_busy_minutes: 10\n  checkin_early_minutes: 30\n"
 	    "  checkin_late_minutes: 15\n  no_show_after_recalls: 2\n  pass_over_limit: 2\n"
 	    "include:\n  - %s\n  - %s/config/municipalities/kasugai.yaml\n", muni, cwd);

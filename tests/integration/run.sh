@@ -23,6 +23,7 @@ MADOGUCHI_TEST_CONFIG="$tmp/madoguchi.yaml"
 cat >"$MADOGUCHI_TEST_CONFIG" <<EOF
 ratelimit: {per_minute: 100000, burst: 10000}
 http: {connections_per_client: 100000, streams_per_client: 100000}
+bookings: {per_contact: 10000}
 include:
   - $(pwd)/config/municipalities/*.yaml
 EOF
