@@ -130,6 +130,8 @@ req_send(struct request *r, int status, const char *content_type, struct evbuffe
 	}
 	r->answered = true;
 	r->status = status;
+	if (r->late)
+		log_info("request %s: answered after its deadline, once its statement had run", r->id);
 	h = evhttp_request_get_output_headers(r->ev);
 	evhttp_remove_header(h, "Content-Type");
 	evhttp_add_header(h, "Content-Type", content_type);
