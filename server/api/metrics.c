@@ -4,6 +4,7 @@
  * (metrics.c); bookings, holds, tickets and queues are read from the database
  * at scrape time, so every daemon reports the same exact counts.
  */
+#include "api/bookings.h"
 #include "api/reports.h"
 
 #include "api/queue_state.h"
@@ -220,6 +221,12 @@ write_local(struct request *r, FILE *f)
 	family(f, "madoguchi_db_pool_reconnects_total", "counter",
 	    "Database connections lost (each is reopened with backoff).");
 	fprintf(f, "madoguchi_db_pool_reconnects_total %lu\n", db_reconnects(r->app->db));
+	family(f, "madoguchi_db_conflicts_retried_total", "counter",
+	    "Statements run again after a deadlock or serialization failure.");
+	fprintf(f, "madoguchi_db_conflicts_retried_total %lu\n", db_conflicts_retried);
+	family(f, "madoguchi_slot_usage_repairs_total", "counter",
+	    "Slots whose booked or held counter disagreed with the rows and was repaired.");
+	fprintf(f, "madoguchi_slot_usage_repairs_total %lu\n", bookings_slots_repaired);
 	family(f, "madoguchi_event_stream_clients", "gauge", "Open live-event streams (displays).");
 	fprintf(f, "madoguchi_event_stream_clients %d\n", events_subscribers(r->app->events));
 	family(f, "madoguchi_queue_target_wait_seconds", "gauge",
