@@ -181,7 +181,7 @@ install: all
 	install -m 644 deploy/madoguchid.service $(DESTDIR)$(PREFIX)/share/madoguchi/
 
 clean:
-	rm -rf build server/madoguchid client/madoguchi $(UNIT_BINS) $(INTEGRATION_BINS)
+	rm -rf build server/madoguchid client/madoguchi $(UNIT_BINS) $(INTEGRATION_BINS) tests/integration/inum_scan
 
 distclean: clean
 	rm -rf var
