@@ -371,7 +371,7 @@ deleted(struct request *r, const struct db_result *res)
 		return;
 	}
 	if (PQntuples(res->pg) == 0) {
-		req_problem(r, 404, "unknown_rule", "this office has no capacity rule with that id");
+		req_problem(r, 404, "rule_not_found", "this office has no capacity rule with that id");
 		return;
 	}
 	capacity_remove(r->app->capacity, c->id);
@@ -407,7 +407,7 @@ api_capacity_delete(struct request *r)
 	id = req_param(r, "id");
 	c->id = strtoll(id, &end, 10);
 	if (end == id || *end != '\0' || c->id < 1) {
-		req_problem(r, 404, "unknown_rule", "this office has no capacity rule with that id");
+		req_problem(r, 404, "rule_not_found", "this office has no capacity rule with that id");
 		return;
 	}
 	staff_require(r, c->office->id, STAFF_MANAGER, delete_authorized);

@@ -88,11 +88,13 @@ ready_snapshot(struct request *r, const struct plan *p)
 
 	if (s != NULL && s->ok)
 		return s;
-	prob = problem_new(503, "forecast_not_ready", s == NULL ?
+	char detail[300];
+
+	snprintf(detail, sizeof detail, "%s%s", s == NULL ?
 	    "the office's forecast is being fitted; ask again in a few seconds" :
-	    "the office has no forecast yet: it needs at least 28 open days of ticket history");
-	if (s != NULL)
-		json_object_set_new(prob, "reason", json_string(s->cause));
+	    "the office has no forecast yet (it needs 28 open days of ticket history): ",
+	    s == NULL ? "" : s->cause);
+	prob = problem_new(503, "forecast_not_ready", detail);
 	req_header(r, "Retry-After", s == NULL ? NOT_READY_RETRY : NO_HISTORY_RETRY);
 	req_problem_json(r, prob);
 	return NULL;

@@ -425,7 +425,7 @@ START_TEST(capacity_rules_everywhere)
 	itest_resp_free(&r);
 	ck_assert_msg(seen_within_a_second(&d2, 2), "the second daemon kept a deleted rule");
 	send_as("DELETE", path, NULL, manager_tok, &r);
-	assert_problem(&r, 404, "unknown_rule", NULL);
+	assert_problem(&r, 404, "rule_not_found", NULL);
 	out = itest_psql_out("SELECT count(*) FROM audit_log WHERE action LIKE 'capacity.%' "
 	    "AND subject = 'f-main' AND actor LIKE 'staff:%'");
 	ck_assert_str_eq(out, "2\n");
