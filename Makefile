@@ -30,10 +30,12 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 CORE      := xmalloc problem cdate holidays individual_number rules eligibility calendar waitest \
              forecast staffing qsim csv
 MACHINERY := log clock router jsonw ratelimit ydoc config config_load config_muni \
-             token staff db migrate migrations_data http request slot_counts events metrics
+             token staff db migrate migrations_data http request slot_counts events metrics \
+             capacity forecaster
 API       := routes rules availability booking_request bookings_create bookings_manage \
              bookings_two_visit bookings_ics holds queue_state tickets counters \
-             queue_view display display_data openapi openapi_data history reports metrics
+             queue_view display display_data openapi openapi_data history reports metrics \
+             expiries forecast simulate capacity_rules
 SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
                $(API:%=$(B)/server/api/%.o) $(B)/server/main.o
 
@@ -69,7 +71,7 @@ client_http_MODS := http buf
 UNIT_BINS := $(UNIT:%=tests/check_%)
 
 # Integration tests: tests/integration/check_NAME.c with the harness itest.c.
-INTEGRATION := system availability bookings display queue client reports integrity
+INTEGRATION := system availability bookings display queue client reports integrity forecast
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
 .PHONY: check-ha all deps run check lint unit integration install clean distclean
@@ -116,7 +118,7 @@ $(B)/server/api/openapi_data.o: $(B)/server/api/openapi_data.c $(B)/flags
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
 
 server/madoguchid: $(SERVER_OBJS) build/flavour
-	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJS) $(call pc_libs,$(PKGS)) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJS) $(call pc_libs,$(PKGS)) -lm -pthread
 
 # The client: every client/*.c, with libcurl and jansson (iconv is glibc's).
 CLIENT_PKGS := libcurl jansson

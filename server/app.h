@@ -5,9 +5,11 @@
 #include <stdbool.h>
 #include <time.h>
 
+struct capacity;
 struct config;
 struct db_pool;
 struct events;
+struct forecaster;
 struct http_server;
 struct ratelimit;
 struct event_base;
@@ -18,6 +20,8 @@ struct app {
 	struct config *cfg;		/* the running config; requests hold a reference */
 	struct db_pool *db;		/* the database pool */
 	struct events *events;		/* LISTEN connection and event-stream subscribers */
+	struct capacity *capacity;	/* capacity rules for online booking, kept current */
+	struct forecaster *forecaster;	/* demand models and what-if runs, off the loop */
 	struct http_server *http;	/* the HTTP front end */
 	struct ratelimit *ratelimit;	/* per-client request budget */
 	time_t started;			/* when the daemon started (real time) */

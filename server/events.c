@@ -9,8 +9,10 @@
 #include "events.h"
 
 #include "app.h"
+#include "capacity.h"
 #include "config.h"
 #include "db.h"
+#include "forecaster.h"
 #include "log.h"
 #include "core/problem.h"
 #include "request.h"
@@ -194,6 +196,15 @@ deliver(struct events *ev, const char *payload)
 		    payload);
 		goto out;
 	}
+	if (strcmp(type, CAPACITY_NOTIFY_TYPE) == 0) {
+		capacity_reload(ev->app->capacity);	/* for this daemon, not for the streams */
+		goto out;
+	}
+	if (strcmp(type, EVENTS_FORECAST_TYPE) == 0) {
+		forecaster_refit(ev->app->forecaster, ev->app->cfg,
+		    strcmp(office, "*") == 0 ? NULL : office);
+		goto out;
+	}
 	if ((o = office_find(ev, office)) == NULL || o->count == 0)
 		goto out;
 	/* Compact JSON has no newline, so it is one data: line. */
@@ -248,8 +259,10 @@ listen_subscribed(struct events *ev)
 	listen_watch(ev, EV_READ);
 	log_info("events: listening on %s", EVENTS_CHANNEL);
 	/* Whatever happened while we were away is lost: tell clients to reload. */
-	if (ev->was_up)
+	if (ev->was_up) {
 		broadcast(ev, NULL, resync, sizeof resync - 1, 0);
+		capacity_reload(ev->app->capacity);	/* rule changes may have been missed */
+	}
 	ev->was_up = true;
 }
 

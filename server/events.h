@@ -18,6 +18,8 @@ struct events;
 #define EVENTS_CHANNEL "madoguchi_events"	/* the NOTIFY channel */
 #define EVENTS_KEEPALIVE_S 15			/* a comment this often keeps proxies open */
 #define EVENTS_RETRY_MS 2000			/* the client's reconnect delay (retry:) */
+/* A notification that an office's forecast inputs changed (office "*": every office). */
+#define EVENTS_FORECAST_TYPE "forecast"
 
 /* Starts connecting and listening with app's database URL and loop. */
 struct events *events_new(struct app *app);

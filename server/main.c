@@ -2,11 +2,13 @@
 #include "api/routes.h"
 #include "api/bookings.h"
 #include "app.h"
+#include "capacity.h"
 #include "clock.h"
 #include "config.h"
 #include "config_load.h"
 #include "db.h"
 #include "events.h"
+#include "forecaster.h"
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
@@ -255,8 +257,11 @@ maintenance(evutil_socket_t fd, short what, void *arg)
 	int up, busy, queued;
 
 	(void)fd, (void)what, (void)arg;
-	if (!app.draining)
+	if (!app.draining) {
 		bookings_maintain(&app, rounds % DAILY_JOBS_EVERY == 0);
+		capacity_maintain(app.capacity);
+		forecaster_maintain(app.forecaster, app.cfg);
+	}
 	if (!app.draining && rounds % COUNT_CHECK_EVERY == 0)
 		bookings_check_counts(&app);
 	rounds++;
@@ -308,6 +313,10 @@ run_daemon(const struct options *o)
 	app.started = time(NULL);
 	app.db = db_pool_new(app.base, app.cfg->database_url, (int)app.cfg->db_pool_size,
 	    (int)app.cfg->db_connect_timeout_s);
+	app.capacity = capacity_new(app.db);
+	capacity_reload(app.capacity);
+	app.forecaster = forecaster_new(app.base, app.cfg->database_url);
+	forecaster_maintain(app.forecaster, app.cfg);	/* the first fits, at once */
 	app.events = events_new(&app);
 	app.ratelimit = ratelimit_new(app.cfg->ratelimit_per_minute / 60.0,
 	    (double)app.cfg->ratelimit_burst, RATELIMIT_CLIENTS);
@@ -329,8 +338,10 @@ run_daemon(const struct options *o)
 	    o->listen ? o->listen : app.cfg->listen, app.cfg->noffices);
 	event_base_dispatch(app.base);
 
+	forecaster_free(app.forecaster);
 	http_server_free(app.http);
 	db_pool_free(app.db);
+	capacity_free(app.capacity);
 	events_free(app.events);
 	ratelimit_free(app.ratelimit);
 	event_free(ev_term);

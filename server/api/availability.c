@@ -6,11 +6,13 @@
 #include "api/availability.h"
 
 #include "app.h"
+#include "capacity.h"
 #include "core/calendar.h"
 #include "core/cdate.h"
 #include "clock.h"
 #include "config.h"
 #include "core/holidays.h"
+#include "forecaster.h"
 #include "jsonw.h"
 #include "core/problem.h"
 #include "request.h"
@@ -34,6 +36,15 @@ struct avail {
 	cdate from, to;				/* the range, inclusive */
 	cdate today;				/* now, in Tokyo */
 	int now_minute;				/* minute of the day now */
+	const struct capacity *caps;		/* capacity rules in force */
+	struct fc_forecast *fc;			/* the forecast of each day, or NULL */
+};
+
+/* What one day's slots offer online: the rule's factor, and whether a cap is reached. */
+struct day_rules {
+	double factor;		/* scales each slot's places */
+	bool capped;		/* the day's cap on online bookings is reached */
+	const struct fc_forecast *fc;	/* the day's forecast, or NULL */
 };
 
 /* Formats minute of the day (0..1440) as "HH:MM". */
@@ -86,10 +97,14 @@ instant_text(const struct cal_day *day, const char *prefix, int minute, char out
 /* Writes one slot as the API shows it. */
 static void
 write_slot(struct jsonw *w, const struct cal_day *day, const char *prefix,
-    const struct cal_slot *s, int taken)
+    const struct cal_slot *s, int taken, const struct day_rules *dr)
 {
 	char text[26];
-	int left = s->capacity - taken;
+	int places = capacity_places(s->capacity, dr->factor);
+	int left = dr->capped ? 0 : places - taken;
+	enum cal_crowding crowd = cal_crowding(dr->capped ? places : taken, places,
+	    day->peak_factor);
+	int level = dr->fc != NULL ? dr->fc->hour_level[s->start / 60 % FC_HOURS] : 0;
 
 	jsonw_object(w);
 	instant_text(day, prefix, s->start, text);
@@ -99,11 +114,15 @@ write_slot(struct jsonw *w, const struct cal_day *day, const char *prefix,
 	jsonw_key(w, "end");
 	jsonw_string(w, text);
 	jsonw_key(w, "capacity");
-	jsonw_int(w, s->capacity);
+	jsonw_int(w, places);
 	jsonw_key(w, "available");
 	jsonw_int(w, left > 0 ? left : 0);
 	jsonw_key(w, "crowding");
-	jsonw_string(w, cal_crowding_name(cal_crowding(taken, s->capacity, day->peak_factor)));
+	/* The forecast's crowd at the counter, for a slot with places left. */
+	if (crowd != CAL_CROWDING_FULL && level >= 4)
+		crowd = crowd > (level >= 5 ? CAL_CROWDING_HIGH : CAL_CROWDING_MODERATE) ? crowd :
+		    level >= 5 ? CAL_CROWDING_HIGH : CAL_CROWDING_MODERATE;
+	jsonw_string(w, cal_crowding_name(crowd));
 	jsonw_end(w);
 }
 
@@ -119,15 +138,16 @@ earliest_start(const struct avail *a, const struct cal_day *day)
  * copy of the cursor, which write_slots then reads again over the same day.
  */
 static bool
-day_has_room(const struct avail *a, const struct cal_day *day, const struct slot_counts *tk)
+day_has_room(const struct avail *a, const struct cal_day *day, const struct slot_counts *tk,
+    const struct day_rules *dr)
 {
 	struct cal_slot slots[CAL_MAX_SLOTS];
 	struct slot_counts probe = *tk;
 	size_t n = cal_slots(a->svc, day, slots, CAL_MAX_SLOTS);
 	int earliest = earliest_start(a, day);
 
-	for (size_t i = 0; i < n; i++) {
-		if (slots[i].start >= earliest && slots[i].capacity >
+	for (size_t i = 0; i < n && !dr->capped; i++) {
+		if (slots[i].start >= earliest && capacity_places(slots[i].capacity, dr->factor) >
 		    slot_counts_at(&probe, clock_instant(day->date, slots[i].start)))
 			return true;
 	}
@@ -137,7 +157,7 @@ day_has_room(const struct avail *a, const struct cal_day *day, const struct slot
 /* Writes the bookable slots of a day: not past, not inside the lead time. */
 static void
 write_slots(struct jsonw *w, const struct avail *a, const struct cal_day *day,
-    struct slot_counts *tk)
+    struct slot_counts *tk, const struct day_rules *dr)
 {
 	struct cal_slot slots[CAL_MAX_SLOTS];
 	size_t n = cal_slots(a->svc, day, slots, CAL_MAX_SLOTS);
@@ -152,9 +172,30 @@ write_slots(struct jsonw *w, const struct avail *a, const struct cal_day *day,
 		if (slots[i].start < earliest)
 			continue;
 		write_slot(w, day, prefix, &slots[i],
-		    slot_counts_at(tk, clock_instant(day->date, slots[i].start)));
+		    slot_counts_at(tk, clock_instant(day->date, slots[i].start)), dr);
 	}
 	jsonw_end(w);
+}
+
+/* The capacity rules and forecast of day d (cap: places taken in its slots against it). */
+static void
+day_rules(const struct avail *a, const struct cal_day *day, const struct slot_counts *tk,
+    struct day_rules *dr)
+{
+	struct cal_slot slots[CAL_MAX_SLOTS];
+	struct slot_counts probe = *tk;
+	int cap = capacity_cap(a->caps, a->office->id, a->svc->id, day->date), sum = 0;
+	size_t n;
+
+	dr->factor = capacity_factor(a->caps, a->office->id, a->svc->id, day->date);
+	dr->capped = false;
+	dr->fc = a->fc != NULL ? &a->fc[day->date - a->from] : NULL;
+	if (cap < 0)
+		return;
+	n = cal_slots(a->svc, day, slots, CAL_MAX_SLOTS);
+	for (size_t i = 0; i < n; i++)
+		sum += slot_counts_at(&probe, clock_instant(day->date, slots[i].start));
+	dr->capped = sum >= cap;
 }
 
 /* Writes one day of the answer. */
@@ -166,8 +207,10 @@ write_day(struct jsonw *w, const struct avail *a, cdate d, struct slot_counts *t
 	const char *holiday = NULL;
 	char date[11];
 	bool sold;
+	struct day_rules dr;
 
 	cal_day(&a->office->cal, d, &day);
+	day_rules(a, &day, tk, &dr);
 	policy = cal_day_policy(a->svc, &day);
 	/* Sold online that day; bookable only while a slot still has a place. */
 	sold = day.open && policy != CAL_POLICY_WALK_IN_ONLY && d >= a->today &&
@@ -185,10 +228,10 @@ write_day(struct jsonw *w, const struct avail *a, cdate d, struct slot_counts *t
 	jsonw_key(w, "policy");
 	jsonw_string(w, cal_policy_name(policy));
 	jsonw_key(w, "bookable");
-	jsonw_bool(w, sold && day_has_room(a, &day, tk));
+	jsonw_bool(w, sold && day_has_room(a, &day, tk, &dr));
 	jsonw_key(w, "slots");
 	if (sold) {
-		write_slots(w, a, &day, tk);
+		write_slots(w, a, &day, tk, &dr);
 	} else {
 		jsonw_array(w);
 		jsonw_end(w);
@@ -205,12 +248,19 @@ availability_done(struct request *r, const struct db_result *res)
 	struct jsonw w;
 	char date[11], *text;
 	size_t len;
+	const struct fc_snapshot *snap;
 
 	if (!res->ok) {
 		req_db_failed(r, res);
 		return;
 	}
 	slot_counts_init(&tk, res->pg);
+	a->caps = r->app->capacity;
+	snap = forecaster_get(r->app->forecaster, a->office->id);
+	if (snap != NULL && snap->ok) {
+		a->fc = xcalloc((size_t)(a->to - a->from) + 1, sizeof *a->fc);
+		forecaster_predict(snap, a->office, a->from, a->to, NULL, a->fc);
+	}
 	jsonw_init(&w);
 	jsonw_object(&w);
 	jsonw_key(&w, "office");
@@ -299,13 +349,23 @@ resolve_range(struct request *r, struct avail *a)
 	return true;
 }
 
+/* Frees a request's state. */
+static void
+avail_free(void *arg)
+{
+	struct avail *a = arg;
+
+	free(a->fc);
+	free(a);
+}
+
 void
 api_availability(struct request *r)
 {
 	static const char *const allowed[] = { "service", "from", "to", NULL };
 	struct avail *a = xcalloc(1, sizeof *a);
 	r->ctx = a;
-	r->ctx_free = free;
+	r->ctx_free = avail_free;
 	clock_jst(clock_now(), &a->today, &a->now_minute);
 	if (!req_query_allow(r, allowed) || !resolve(r, a) || !resolve_range(r, a))
 		return;

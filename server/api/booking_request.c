@@ -6,6 +6,7 @@
 #include "api/booking_request.h"
 
 #include "app.h"
+#include "capacity.h"
 #include "clock.h"
 #include "config.h"
 #include "core/calendar.h"
@@ -111,6 +112,7 @@ bk_parse_place(struct request *r, json_t *body, struct bk *b)
 		return false;
 	}
 	b->municipality = r->cfg->municipalities[b->office->municipality].id;
+	b->app_capacity = r->app->capacity;
 	if (!elig_parse_service(json_object_get(body, "service"), "service", &b->service, &err)) {
 		bk_elig_failed(r, &err);
 		return false;
@@ -135,6 +137,7 @@ bk_check_calendar(struct request *r, struct bk *b)
 	int now;
 	size_t n;
 
+	b->app_capacity = r->app->capacity;
 	clock_jst(clock_now(), &today, &now);
 	if (b->date < today || (b->date == today && b->minute < now)) {
 		req_problem_json(r, problem_field(422, "visit_in_past", "start",
@@ -154,9 +157,18 @@ bk_check_calendar(struct request *r, struct bk *b)
 	n = cal_slots(b->svc, &day, slots, CAL_MAX_SLOTS);
 	for (size_t i = 0; i < n; i++) {
 		if (slots[i].start == b->minute)
-			b->capacity = slots[i].capacity;
+			b->capacity = capacity_places(slots[i].capacity, capacity_factor(
+			    r->app->capacity, b->office->id, b->svc->id, b->date));
 	}
-	return b->capacity > 0;
+	if (b->capacity > 0)
+		return true;
+	/* A capacity rule leaves no online place in this slot. */
+	if (r->ctx == b)
+		bk_alternatives_send(r);
+	else
+		req_problem_json(r, problem_field(409, "slot_full", "start",
+		    "a capacity rule leaves no online place in that slot"));
+	return false;
 }
 
 /* Refuses members a booking body does not take. */
@@ -213,6 +225,21 @@ alt_near(const void *x, const void *y)
 }
 
 
+/* True when a cap on day d's online bookings is reached by the places taken in its slots. */
+static bool
+day_capped(const struct bk *b, cdate d, const struct cal_slot *slots, size_t n,
+    const struct slot_counts *tk)
+{
+	struct slot_counts probe = *tk;
+	int cap = capacity_cap(b->app_capacity, b->office->id, b->svc->id, d), sum = 0;
+
+	if (cap < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		sum += slot_counts_at(&probe, clock_instant(d, slots[i].start));
+	return sum >= cap;
+}
+
 /*
  * Collects the free, bookable slots of svc from first for days days (free by
  * the counts in pg) into out; returns how many.
@@ -234,10 +261,13 @@ bk_free_slots(const struct bk *b, const PGresult *pg, cdate first, int days, tim
 	for (cdate d = first; d < cdate_add_days(first, days) && n < max; d = cdate_add_days(d, 1)) {
 		cal_day(&b->office->cal, d, &day);
 		size_t ns = cal_slots(b->svc, &day, slots, CAL_MAX_SLOTS);
+		bool capped = day_capped(b, d, slots, ns, &taken_in);
+		double factor = capacity_factor(b->app_capacity, b->office->id, b->svc->id, d);
 		for (size_t i = 0; i < ns && n < max; i++) {
 			time_t t = clock_instant(d, slots[i].start);
 			int taken = slot_counts_at(&taken_in, t);
-			if (taken >= slots[i].capacity || t == asked ||
+			slots[i].capacity = capacity_places(slots[i].capacity, factor);
+			if (capped || taken >= slots[i].capacity || t == asked ||
 			    !cal_bookable(&b->office->cal, b->svc, d, slots[i].start, today, now, &why))
 				continue;
 			out[n].start = t;
@@ -281,7 +311,9 @@ alternatives_done(struct request *r, const struct db_result *res)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, json_pack("{s:o, s:s}", "start", bk_instant_json(cand[i].start),
 		    "crowding", cal_crowding_name((enum cal_crowding)cand[i].crowding)));
-	p = problem_field(409, "slot_full", "start", "every place in that slot is taken");
+	p = b->day_capped ? problem_field(409, "day_capped", "start", "online bookings of this "
+	    "service that day are capped, and the cap is reached") :
+	    problem_field(409, "slot_full", "start", "every place in that slot is taken");
 	json_object_set_new(p, "alternatives", list);
 	req_problem_json(r, p);
 }

@@ -33,6 +33,11 @@ enum { B_MUNI, B_REF, B_HASH, B_OFFICE, B_SERVICE, B_START, B_END, B_STATUS, B_K
 /* Reads one booking by reference ($1), BOOKING_COLUMNS. */
 extern struct db_stmt bk_stmt_get;
 
+/* The SQLSTATE of bookings_day_cap: a cap on the day's online bookings is reached. */
+#define BK_SQLSTATE_DAY_CAPPED "MD001"
+
+struct capacity;
+
 /* A booking request on its way through its statements. */
 struct bk {
 	const struct config_office *office;	/* where (in the request's config) */
@@ -54,6 +59,8 @@ struct bk {
 	char *idem_key;				/* Idempotency-Key, or NULL */
 	char request_hash[65];			/* BLAKE2b of the body */
 	int tries;				/* references tried */
+	bool day_capped;			/* refused by a cap on the day's online bookings */
+	const struct capacity *app_capacity;	/* the daemon's capacity rules */
 	void (*then)(struct request *);		/* where a two-visit check goes on */
 };
 

@@ -353,6 +353,11 @@ create_done(struct request *r, const struct db_result *res)
 		bk_alternatives_send(r);
 		return;
 	}
+	if (strcmp(res->sqlstate, BK_SQLSTATE_DAY_CAPPED) == 0) {
+		b->day_capped = true;	/* bookings_day_cap: the day's cap is reached */
+		bk_alternatives_send(r);
+		return;
+	}
 	if (strcmp(res->sqlstate, "23505") == 0 && constraint != NULL &&
 	    strstr(constraint, "idempotency") != NULL) {
 		req_problem(r, 409, "idempotency_conflict", "the same Idempotency-Key is being used "

@@ -221,6 +221,12 @@ cancel_done(struct request *r, const struct db_result *res)
 	struct manage *m = r->ctx;
 	const char *p[1] = { m->reference };
 
+	if (!res->ok && strcmp(res->sqlstate, BK_SQLSTATE_DAY_CAPPED) == 0) {
+		req_problem_json(r, problem_field(409, "day_capped", "start", "online bookings of "
+		    "this service that day are capped, and the cap is reached; the booking is "
+		    "unchanged"));
+		return;
+	}
 	if (!res->ok) {
 		req_db_failed(r, res);
 		return;

@@ -53,7 +53,8 @@ static struct db_stmt stmt_import = {
 	"a AS (INSERT INTO audit_log (municipality, actor, action, subject, detail) "
 	"SELECT $1, $9, 'history.imported', $2, jsonb_build_object('rows', "
 	"cardinality($3::bigint[]), 'imported', imported) FROM n) "
-	"SELECT imported, cardinality($3::bigint[]) - imported FROM n", 9, 0 };
+	"SELECT imported, cardinality($3::bigint[]) - imported, pg_notify('madoguchi_events', "
+	"json_build_object('type', 'forecast', 'office', $2::text)::text) FROM n", 9, 0 };
 
 /* An import on its way: the reader, the checked rows as array literals. */
 struct history_ctx {

@@ -3,6 +3,7 @@
 
 #include "api/availability.h"
 #include "api/bookings.h"
+#include "api/planning.h"
 #include "api/queue.h"
 #include "api/reports.h"
 #include "api/rules.h"
@@ -124,6 +125,17 @@ const struct router_route api_routes[] = {
 	{ ROUTER_GET, "/v1/reports/load", H(api_report_load), "report_load", 0 },
 	{ ROUTER_GET, "/v1/reports/estimates", H(api_report_estimates), "report_estimates", 0 },
 	{ ROUTER_GET, "/metrics", H(api_metrics), "metrics", 0 },
+	/* Planning (expiries.c, forecast.c, simulate.c, capacity_rules.c). */
+	{ ROUTER_PUT, "/v1/municipalities/{municipality}/expiries", H(api_expiries_put),
+	    "expiries_put", 0 },
+	{ ROUTER_GET, "/v1/offices/{office}/forecast", H(api_forecast), "forecast", 1 },
+	{ ROUTER_GET, "/v1/offices/{office}/staffing", H(api_staffing), "staffing", 0 },
+	{ ROUTER_POST, "/v1/offices/{office}/simulate", H(api_simulate), "simulate", 0 },
+	{ ROUTER_GET, "/v1/offices/{office}/capacity", H(api_capacity_list), "capacity_list", 0 },
+	{ ROUTER_POST, "/v1/offices/{office}/capacity", H(api_capacity_create),
+	    "capacity_create", 0 },
+	{ ROUTER_DELETE, "/v1/offices/{office}/capacity/{id}", H(api_capacity_delete),
+	    "capacity_delete", 0 },
 	/*
 	 * Live queue events and the lobby display (events.c, display.c). Not rate
 	 * limited: lobby screens and watching terminals behind one address would
