@@ -30,7 +30,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 CORE      := xmalloc problem cdate holidays rules eligibility calendar waitest \
              forecast staffing qsim csv
 MACHINERY := log clock router jsonw ratelimit ydoc config config_load config_muni \
-             token staff db migrate migrations_data http request slot_counts events metrics
+             token staff_cache staff db migrate migrations_data http request slot_counts events metrics
 API       := routes rules availability booking_request bookings_create bookings_manage \
              bookings_two_visit bookings_ics holds queue_state tickets counters \
              queue_view display display_data openapi openapi_data history reports metrics
@@ -38,7 +38,7 @@ SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
                $(API:%=$(B)/server/api/%.o) $(B)/server/main.o
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv client_ticket client_sse client_http
+UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv client_ticket client_sse client_http staff_cache
 # (core/NAME for the pure domain).
 CONFIG_MODS  := config config_load config_muni ydoc log core/calendar core/holidays \
                 core/cdate core/rules core/xmalloc
@@ -58,6 +58,7 @@ forecast_MODS := core/forecast core/cdate core/xmalloc
 staffing_MODS := core/staffing
 qsim_MODS    := core/qsim core/xmalloc
 csv_MODS     := core/csv
+staff_cache_MODS := staff_cache core/xmalloc
 eligibility_MODS := core/eligibility core/rules core/cdate core/problem core/xmalloc
 shipped_MODS := $(CONFIG_MODS)
 seeds_MODS   := $(CONFIG_MODS)
@@ -68,10 +69,10 @@ client_http_MODS := http buf
 UNIT_BINS := $(UNIT:%=tests/check_%)
 
 # Integration tests: tests/integration/check_NAME.c with the harness itest.c.
-INTEGRATION := system availability bookings display queue client reports
+INTEGRATION := system availability bookings display queue client reports tokens
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
-.PHONY: check-ha all deps run check lint unit integration install clean distclean
+.PHONY: check-ha all deps run token check lint unit integration install clean distclean
 all: server/madoguchid client/madoguchi
 
 deps:
@@ -164,6 +165,14 @@ check-ha: deps
 run: deps
 	@$(MAKE) --no-print-directory all
 	@./deploy/run.sh
+
+# A token for the database of a running `make run`:
+#   make token ROLE=staff OFFICE=kasugai-main [EXPIRES_DAYS=365]
+ROLE ?= staff
+OFFICE ?=
+EXPIRES_DAYS ?= 365
+token: server/madoguchid
+	@./deploy/token.sh '$(ROLE)' '$(OFFICE)' '$(EXPIRES_DAYS)'
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

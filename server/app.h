@@ -10,6 +10,7 @@ struct db_pool;
 struct events;
 struct http_server;
 struct ratelimit;
+struct staff_cache;
 struct event_base;
 
 /* What handlers reach through their request. */
@@ -20,6 +21,7 @@ struct app {
 	struct events *events;		/* LISTEN connection and event-stream subscribers */
 	struct http_server *http;	/* the HTTP front end */
 	struct ratelimit *ratelimit;	/* per-client request budget */
+	struct staff_cache *tokens;	/* staff tokens looked up lately (staff.c) */
 	time_t started;			/* when the daemon started (real time) */
 	bool draining;			/* SIGTERM seen: finishing what is in flight */
 };

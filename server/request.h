@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/time.h>
 
 struct app;
@@ -48,6 +49,8 @@ struct request {
 	int staff_role;			/* its enum staff_role, STAFF_NONE before */
 	char auth_office[64];		/* the office a staff check is for */
 	int auth_min;			/* the role it needs */
+	char auth_hash[65];		/* the staff token's hash, for the cache */
+	uint64_t auth_gen;		/* the token cache's generation at the lookup */
 	void (*after_auth)(struct request *r); /* what runs when the check passes */
 	int status;			/* the status sent */
 	bool stream;			/* answered with req_stream_start, still open */
