@@ -30,7 +30,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 CORE      := xmalloc problem cdate holidays rules eligibility calendar waitest \
              forecast staffing qsim csv
 MACHINERY := log clock router jsonw ratelimit ydoc config config_load config_muni \
-             token staff_cache staff db migrate migrations_data http request slot_counts events metrics
+             token staff_cache staff ics db migrate migrations_data http request slot_counts events metrics
 API       := routes rules availability booking_request bookings_create bookings_manage \
              bookings_two_visit bookings_ics holds queue_state tickets counters \
              queue_view display display_data openapi openapi_data history reports metrics
@@ -38,7 +38,7 @@ SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
                $(API:%=$(B)/server/api/%.o) $(B)/server/main.o
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv client_ticket client_sse client_http staff_cache
+UNIT      := router problem config clock cdate holidays rules eligibility calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv client_ticket client_sse client_http staff_cache ics
 # (core/NAME for the pure domain).
 CONFIG_MODS  := config config_load config_muni ydoc log core/calendar core/holidays \
                 core/cdate core/rules core/xmalloc
@@ -59,6 +59,7 @@ staffing_MODS := core/staffing
 qsim_MODS    := core/qsim core/xmalloc
 csv_MODS     := core/csv
 staff_cache_MODS := staff_cache core/xmalloc
+ics_MODS     := ics core/xmalloc
 eligibility_MODS := core/eligibility core/rules core/cdate core/problem core/xmalloc
 shipped_MODS := $(CONFIG_MODS)
 seeds_MODS   := $(CONFIG_MODS)
@@ -69,7 +70,9 @@ client_http_MODS := http buf
 UNIT_BINS := $(UNIT:%=tests/check_%)
 
 # Integration tests: tests/integration/check_NAME.c with the harness itest.c.
-INTEGRATION := system availability bookings display queue client reports tokens
+INTEGRATION := system availability bookings display queue client reports tokens ics
+# Extra pkg-config packages of an integration program (libical checks calendar files).
+ics_ITEST_PKGS := libical
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
 .PHONY: check-ha all deps run token check lint unit integration install clean distclean
@@ -133,7 +136,7 @@ tests/check_client_%: $(B)/tests/check_client_%.o $$(addprefix $(B)/client/,$$(a
 $(B)/tests/check_client_%.o: CPPFLAGS := -Iclient $(CPPFLAGS)
 
 tests/integration/check_%: $(B)/tests/integration/check_%.o $(B)/tests/integration/itest.o build/flavour
-	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(call pc_libs,jansson check libcurl)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(call pc_libs,jansson check libcurl $($*_ITEST_PKGS))
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do CK_DEFAULT_TIMEOUT=60 ./$$t; done

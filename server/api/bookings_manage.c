@@ -29,7 +29,8 @@
 #include <string.h>
 
 static struct db_stmt stmt_cancel = {
-	"WITH b AS (UPDATE bookings SET status = 'cancelled', updated_at = now() "
+	"WITH b AS (UPDATE bookings SET status = 'cancelled', sequence = sequence + 1, "
+	"updated_at = now() "
 	"WHERE reference = $1 AND token_hash = $2 AND status = 'booked' "
 	"RETURNING municipality, office, service, starts_at, reference), "
 	"s AS (UPDATE slot_usage u SET booked = u.booked - 1 FROM b "
@@ -51,7 +52,8 @@ static struct db_stmt stmt_move = {
 	"second_visit_earliest = second_visit_earliest + "
 	"((to_timestamp($4) AT TIME ZONE 'Asia/Tokyo')::date - "
 	"(to_timestamp($3) AT TIME ZONE 'Asia/Tokyo')::date), "
-	"updated_at = now() WHERE reference = $1 AND EXISTS (SELECT 1 FROM n) "
+	"sequence = sequence + 1, updated_at = now() "
+	"WHERE reference = $1 AND EXISTS (SELECT 1 FROM n) "
 	"RETURNING municipality, reference), "
 	"o AS (UPDATE slot_usage u SET booked = u.booked - 1 FROM b "
 	"WHERE EXISTS (SELECT 1 FROM m) AND u.municipality = b.municipality "
