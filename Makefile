@@ -75,7 +75,7 @@ INTEGRATION := system availability bookings display queue client reports tokens 
 ics_ITEST_PKGS := libical
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
-.PHONY: check-ha all deps run token check lint unit integration install clean distclean
+.PHONY: check-ha all deps run token check lint unit integration install check-install clean distclean
 all: server/madoguchid client/madoguchi
 
 deps:
@@ -156,6 +156,7 @@ check: deps
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory check-install
 	@$(MAKE) --no-print-directory integration
 
 # High availability: failover to a synchronous standby behind nginx, then the
@@ -177,15 +178,27 @@ EXPIRES_DAYS ?= 365
 token: server/madoguchid
 	@./deploy/token.sh '$(ROLE)' '$(OFFICE)' '$(EXPIRES_DAYS)'
 
+# Binaries, both manual pages, the guides, the sample configuration and the
+# systemd unit. DESTDIR stages it (packaging, and the check below).
+DOCDIR  ?= $(PREFIX)/share/doc/madoguchi
+DATADIR ?= $(PREFIX)/share/madoguchi
+MANDIR  ?= $(PREFIX)/share/man
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -d $(DESTDIR)$(PREFIX)/share/madoguchi/config/municipalities
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR)/config/municipalities
 	install -m 755 server/madoguchid $(DESTDIR)$(PREFIX)/sbin/madoguchid
 	install -m 755 client/madoguchi $(DESTDIR)$(PREFIX)/bin/madoguchi
-	install -m 644 client/madoguchi.1 $(DESTDIR)$(PREFIX)/share/man/man1/madoguchi.1
-	install -m 644 config/madoguchi.yaml $(DESTDIR)$(PREFIX)/share/madoguchi/config/
-	install -m 644 config/municipalities/*.yaml $(DESTDIR)$(PREFIX)/share/madoguchi/config/municipalities/
-	install -m 644 deploy/madoguchid.service $(DESTDIR)$(PREFIX)/share/madoguchi/
+	install -m 644 client/madoguchi.1 $(DESTDIR)$(MANDIR)/man1/madoguchi.1
+	install -m 644 server/madoguchid.8 $(DESTDIR)$(MANDIR)/man8/madoguchid.8
+	install -m 644 README.md $(wildcard docs/*) $(DESTDIR)$(DOCDIR)/
+	install -m 644 config/README.md $(DESTDIR)$(DOCDIR)/config.md
+	install -m 644 config/madoguchi.yaml $(DESTDIR)$(DATADIR)/config/
+	install -m 644 config/municipalities/*.yaml $(DESTDIR)$(DATADIR)/config/municipalities/
+	install -m 644 deploy/madoguchid.service $(DESTDIR)$(DATADIR)/
+
+# The manual pages render without warnings; make install puts every file in place.
+check-install: all
+	@./tests/check_install.sh
 
 clean:
 	rm -rf build server/madoguchid client/madoguchi $(UNIT_BINS) $(INTEGRATION_BINS)
