@@ -197,10 +197,13 @@ add_names(struct ctx *c, json_t *answer)
 {
 	const char *id = json_string_value(json_object_get(answer, "office"));
 	const char *svc = json_string_value(json_object_get(answer, "service"));
-	const char *lang = c->o.lang == LANG_EN ? "en" : "ja";
+	/* A booking shows in the language it was made in; anything else in --lang. */
+	const char *lang = json_string_value(json_object_get(answer, "language"));
 	json_t *office;
 	const char *name;
 
+	if (lang == NULL || (strcmp(lang, "en") != 0 && strcmp(lang, "ja") != 0))
+		lang = c->o.lang == LANG_EN ? "en" : "ja";
 	if (id == NULL || (office = office_lookup(c, id)) == NULL)
 		return;
 	name = json_string_value(json_object_get(json_object_get(office, "names"), lang));

@@ -473,10 +473,10 @@ START_TEST(resident_actions)
 	expect_ok(&r, (const char *const[]){ "Allowed", "Kind: renewal",
 	    "Renewal window: 2026-11-11 to 2027-02-10", "Please bring:", NULL });
 	run_free(&r);
-	/* Too early for the window: an answer (exit 0) that says no and why. */
-	CLIENT_RUN(&r, "eligibility", "--service", "ecert_renewal", "--visit-date", "2026-10-01",
-	    "--birth-date", "1980-02-10", "--card-issued", "2022-03-01", "--cert-issued",
-	    "2022-03-01");
+	/* Before the window (it opens 2026-12-21): an answer (exit 0) that says no and why. */
+	CLIENT_RUN(&r, "eligibility", "--service", "ecert_renewal", "--visit-date", "2026-12-10",
+	    "--birth-date", "1985-03-20", "--card-issued", "2022-04-01", "--cert-issued",
+	    "2022-04-01");
 	expect_ok(&r, (const char *const[]){ "予約できません（before_renewal_window）", NULL });
 	run_free(&r);
 	CLIENT_RUN(&r, "eligibility", "--service", "ecert_renewal", "--applicant", applicant);
@@ -490,9 +490,15 @@ START_TEST(resident_actions)
 	    "Service: Certificate renewal", NULL });
 	ck_assert_ptr_null(strstr(r.out, "cl-main"));
 	run_free(&r);
-	CLIENT_RUN(&r, "booking", "show", ref, "--booking-token", tok);
-	expect_ok(&r, (const char *const[]){ "窓口: 市民窓口センター", "ご用件: 電子証明書の更新",
-	    NULL });
+	/* Made in English, it shows in English whatever --lang says. */
+	CLIENT_RUN(&r, "booking", "show", ref, "--booking-token", tok, "--lang", "ja");
+	expect_ok(&r, (const char *const[]){ "Office: Citizens' Counter Centre",
+	    "Service: Certificate renewal", NULL });
+	run_free(&r);
+	/* The availability (no language of its own) follows --lang. */
+	CLIENT_RUN(&r, "availability", "--office", "cl-main", "--service", "ecert_renewal",
+	    "--from", "2026-12-02", "--to", "2026-12-02");
+	expect_ok(&r, (const char *const[]){ "市民窓口センター / 電子証明書の更新", NULL });
 	run_free(&r);
 
 	CLIENT_RUN(&r, "booking", "reschedule", ref, "--booking-token", tok, "--start",
