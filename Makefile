@@ -30,8 +30,8 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 CORE      := xmalloc problem cdate holidays individual_number rules eligibility calendar waitest \
              forecast staffing qsim csv
 MACHINERY := log clock router jsonw ratelimit ydoc config config_load config_muni \
-             token staff db migrate migrations_data http request slot_counts events metrics \
-             capacity forecaster
+             token staff_cache staff ics db migrate migrations_data http request slot_counts events \
+             metrics capacity forecaster
 API       := routes rules availability booking_request bookings_create bookings_manage \
              bookings_two_visit bookings_ics holds queue_state tickets counters \
              queue_view display display_data openapi openapi_data history reports metrics \
@@ -40,7 +40,9 @@ SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
                $(API:%=$(B)/server/api/%.o) $(B)/server/main.o
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := individual_number router problem config clock cdate holidays rules eligibility calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv client_ticket client_sse client_http
+UNIT      := individual_number router problem config clock cdate holidays rules eligibility \
+             calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv \
+             client_ticket client_sse client_http staff_cache ics
 # (core/NAME for the pure domain).
 CONFIG_MODS  := config config_load config_muni ydoc log core/calendar core/holidays \
                 core/cdate core/rules core/individual_number core/xmalloc
@@ -61,6 +63,8 @@ forecast_MODS := core/forecast core/cdate core/xmalloc
 staffing_MODS := core/staffing
 qsim_MODS    := core/qsim core/xmalloc
 csv_MODS     := core/csv
+staff_cache_MODS := staff_cache core/xmalloc
+ics_MODS     := ics core/xmalloc
 eligibility_MODS := core/eligibility core/rules core/individual_number core/cdate core/problem core/xmalloc
 shipped_MODS := $(CONFIG_MODS)
 seeds_MODS   := $(CONFIG_MODS)
@@ -71,10 +75,13 @@ client_http_MODS := http buf
 UNIT_BINS := $(UNIT:%=tests/check_%)
 
 # Integration tests: tests/integration/check_NAME.c with the harness itest.c.
-INTEGRATION := system availability bookings display queue client reports integrity forecast
+INTEGRATION := system availability bookings display queue client reports integrity forecast \
+               tokens ics
+# Extra pkg-config packages of an integration program (libical checks calendar files).
+ics_ITEST_PKGS := libical
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
-.PHONY: check-ha all deps run check lint unit integration install clean distclean
+.PHONY: check-ha all deps run token check lint unit integration install check-install clean distclean
 all: server/madoguchid client/madoguchi
 
 deps:
@@ -135,7 +142,7 @@ tests/check_client_%: $(B)/tests/check_client_%.o $$(addprefix $(B)/client/,$$(a
 $(B)/tests/check_client_%.o: CPPFLAGS := -Iclient $(CPPFLAGS)
 
 tests/integration/check_%: $(B)/tests/integration/check_%.o $(B)/tests/integration/itest.o build/flavour
-	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(call pc_libs,jansson check libcurl)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(call pc_libs,jansson check libcurl $($*_ITEST_PKGS))
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do CK_DEFAULT_TIMEOUT=60 ./$$t; done
@@ -159,6 +166,7 @@ check: deps
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory check-install
 	@$(MAKE) --no-print-directory integration
 
 # High availability: failover to a synchronous standby behind nginx, then the
@@ -172,15 +180,35 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@./deploy/run.sh
 
+# A token for the database of a running `make run`:
+#   make token ROLE=staff OFFICE=kasugai-main [EXPIRES_DAYS=365]
+ROLE ?= staff
+OFFICE ?=
+EXPIRES_DAYS ?= 365
+token: server/madoguchid
+	@./deploy/token.sh '$(ROLE)' '$(OFFICE)' '$(EXPIRES_DAYS)'
+
+# Binaries, both manual pages, the guides, the sample configuration and the
+# systemd unit. DESTDIR stages it (packaging, and the check below).
+DOCDIR  ?= $(PREFIX)/share/doc/madoguchi
+DATADIR ?= $(PREFIX)/share/madoguchi
+MANDIR  ?= $(PREFIX)/share/man
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -d $(DESTDIR)$(PREFIX)/share/madoguchi/config/municipalities
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR)/config/municipalities
 	install -m 755 server/madoguchid $(DESTDIR)$(PREFIX)/sbin/madoguchid
 	install -m 755 client/madoguchi $(DESTDIR)$(PREFIX)/bin/madoguchi
-	install -m 644 client/madoguchi.1 $(DESTDIR)$(PREFIX)/share/man/man1/madoguchi.1
-	install -m 644 config/madoguchi.yaml $(DESTDIR)$(PREFIX)/share/madoguchi/config/
-	install -m 644 config/municipalities/*.yaml $(DESTDIR)$(PREFIX)/share/madoguchi/config/municipalities/
-	install -m 644 deploy/madoguchid.service $(DESTDIR)$(PREFIX)/share/madoguchi/
+	install -m 644 client/madoguchi.1 $(DESTDIR)$(MANDIR)/man1/madoguchi.1
+	install -m 644 server/madoguchid.8 $(DESTDIR)$(MANDIR)/man8/madoguchid.8
+	install -m 644 README.md $(wildcard docs/*) $(DESTDIR)$(DOCDIR)/
+	install -m 644 config/README.md $(DESTDIR)$(DOCDIR)/config.md
+	install -m 644 config/madoguchi.yaml $(DESTDIR)$(DATADIR)/config/
+	install -m 644 config/municipalities/*.yaml $(DESTDIR)$(DATADIR)/config/municipalities/
+	install -m 644 deploy/madoguchid.service $(DESTDIR)$(DATADIR)/
+
+# The manual pages render without warnings; make install puts every file in place.
+check-install: all
+	@./tests/check_install.sh
 
 clean:
 	rm -rf build server/madoguchid client/madoguchi $(UNIT_BINS) $(INTEGRATION_BINS) tests/integration/inum_scan

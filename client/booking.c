@@ -3,6 +3,7 @@
 
 #include "text.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +133,8 @@ booking_render_availability(const json_t *av, enum lang lang, struct buf *out, c
 		*cause = strdup("the server's availability lacks days");
 		return -1;
 	}
-	buf_printf(out, "%s / %s\n", str_or(av, "office", "?"), str_or(av, "service", "?"));
+	buf_printf(out, "%s / %s\n", str_or(av, "office_name", str_or(av, "office", "?")),
+	    str_or(av, "service_name", str_or(av, "service", "?")));
 	json_array_foreach(days, i, day)
 		crowded |= render_day(day, w, out);
 	if (json_array_size(days) == 0)
@@ -218,8 +220,8 @@ booking_render(const json_t *b, enum lang lang, struct buf *out, char **cause)
 	}
 	line(out, w->status, str_or(b, "status", "?"));
 	line(out, w->when, when);
-	line(out, w->office, str_or(b, "office", "?"));
-	line(out, w->service, str_or(b, "service", "?"));
+	line(out, w->office, str_or(b, "office_name", str_or(b, "office", "?")));
+	line(out, w->service, str_or(b, "service_name", str_or(b, "service", "?")));
 	if (json_is_integer(json_object_get(b, "visits"))) {
 		char n[24];
 		snprintf(n, sizeof n, "%lld", (long long)json_integer_value(json_object_get(b,
@@ -228,5 +230,45 @@ booking_render(const json_t *b, enum lang lang, struct buf *out, char **cause)
 	}
 	booking_render_documents(b, lang, out);
 	render_notices(b, w, lang, out);
+	return 0;
+}
+
+int
+booking_render_verdict(const json_t *v, enum lang lang, struct buf *out, char **cause)
+{
+	const struct words *w = lang == LANG_EN ? &en : &ja;
+	const json_t *allowed = json_object_get(v, "allowed");
+	const json_t *window = json_object_get(v, "window");
+	bool en_ = lang == LANG_EN;
+
+	if (!json_is_boolean(allowed)) {
+		*cause = strdup("the server's verdict lacks allowed");
+		return -1;
+	}
+	if (json_is_true(allowed))
+		buf_printf(out, "%s\n", en_ ? "Allowed: this visit can be booked." :
+		    "予約できます。");
+	else
+		buf_printf(out, en_ ? "Not allowed (%s).\n" : "予約できません（%s）。\n",
+		    str_or(v, "code", "?"));
+	if (json_is_string(json_object_get(v, "kind")))
+		buf_printf(out, en_ ? "Kind: %s\n" : "種別: %s\n", str_or(v, "kind", "?"));
+	if (json_is_object(window))
+		buf_printf(out, en_ ? "Renewal window: %s to %s\n" : "更新期間: %s〜%s\n",
+		    str_or(window, "opens_on", "?"), str_or(window, "closes_on", "?"));
+	if (json_is_integer(json_object_get(v, "visits"))) {
+		char n[24];
+		snprintf(n, sizeof n, "%lld", (long long)json_integer_value(json_object_get(v,
+		    "visits")));
+		line(out, w->visits, n);
+	}
+	if (json_is_string(json_object_get(v, "second_visit_earliest")))
+		buf_printf(out, en_ ? "Second visit from: %s\n" : "2回目の来庁: %s以降\n",
+		    str_or(v, "second_visit_earliest", "?"));
+	if (json_is_integer(json_object_get(v, "fee_yen")))
+		buf_printf(out, en_ ? "Fee: %lld yen\n" : "手数料: %lld円\n",
+		    (long long)json_integer_value(json_object_get(v, "fee_yen")));
+	booking_render_documents(v, lang, out);
+	render_notices(v, w, lang, out);
 	return 0;
 }

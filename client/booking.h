@@ -21,6 +21,14 @@ int booking_render_availability(const json_t *av, enum lang lang, struct buf *ou
  */
 int booking_render(const json_t *b, enum lang lang, struct buf *out, char **cause)
     __attribute__((warn_unused_result));
+/* Appends an eligibility verdict (POST /v1/eligibility); -1 with *cause. */
+int booking_render_verdict(const json_t *v, enum lang lang, struct buf *out, char **cause)
+    __attribute__((warn_unused_result));
+/*
+ * The office and service shown by name: booking_render and the availability
+ * print "office_name" and "service_name" when the answer carries them (the
+ * client adds them from GET /v1/offices), else the ids.
+ */
 /* Appends the documents list of a booking or verdict (nothing when it has none). */
 void booking_render_documents(const json_t *b, enum lang lang, struct buf *out);
 

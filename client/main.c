@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "http.h"
 #include "lang.h"
+#include "output.h"
 #include "queue.h"
 #include "sse.h"
 #include "ticket.h"
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +37,9 @@ enum opt {
 	O_TICKET = 1 << 12, O_FROM = 1 << 13, O_TO = 1 << 14, O_START = 1 << 15,
 	O_APPLICANT = 1 << 16, O_BIRTH = 1 << 17, O_CARD = 1 << 18, O_CERT = 1 << 19,
 	O_ATTENDEE = 1 << 20, O_NAME = 1 << 21, O_EMAIL = 1 << 22, O_PHONE = 1 << 23,
+	O_FIRST_VISIT = 1 << 24, O_VISIT_DATE = 1 << 25,
 };
+#define NOPTS 26	/* the bits above */
 
 /* What the command line and the environment said. */
 struct opts {
@@ -46,6 +50,7 @@ struct opts {
 	const char *booking_token;	/* --booking-token or MADOGUCHI_BOOKING_TOKEN */
 	const char *office, *service, *booking, *output, *from, *to, *start;
 	const char *applicant, *birth, *card, *cert, *attendee, *name, *email, *phone;
+	const char *first_visit, *visit_date;
 	enum lang lang;			/* --lang */
 	enum ticket_format format;	/* --format */
 	int paper;			/* --paper: 58 or 80 */
@@ -182,18 +187,52 @@ office_lookup(struct ctx *c, const char *id)
 	return found;
 }
 
-/* The booking of a check-in, for its documents; NULL (with a warning) when unreadable. */
+/*
+ * Adds "office_name" and "service_name" in the chosen language to an answer
+ * that names an office and service by id, from GET /v1/offices; leaves the ids
+ * alone when the list cannot be read.
+ */
+static void
+add_names(struct ctx *c, json_t *answer)
+{
+	const char *id = json_string_value(json_object_get(answer, "office"));
+	const char *svc = json_string_value(json_object_get(answer, "service"));
+	/* A booking shows in the language it was made in; anything else in --lang. */
+	const char *lang = json_string_value(json_object_get(answer, "language"));
+	json_t *office;
+	const char *name;
+
+	if (lang == NULL || (strcmp(lang, "en") != 0 && strcmp(lang, "ja") != 0))
+		lang = c->o.lang == LANG_EN ? "en" : "ja";
+	if (id == NULL || (office = office_lookup(c, id)) == NULL)
+		return;
+	name = json_string_value(json_object_get(json_object_get(office, "names"), lang));
+	if (name != NULL)
+		json_object_set_new(answer, "office_name", json_string(name));
+	name = svc == NULL ? NULL : json_string_value(json_object_get(json_object_get(
+	    json_object_get(office, "service_names"), svc), lang));
+	if (name != NULL)
+		json_object_set_new(answer, "service_name", json_string(name));
+	json_decref(office);
+}
+
+/*
+ * The booking of a check-in, for its documents: read with the booking's token,
+ * or else the staff token (staff of the office may read its bookings). NULL
+ * (with a warning) when unreadable.
+ */
 static json_t *
 booking_lookup(struct ctx *c, const char *ref)
 {
+	const char *token = c->o.booking_token ? c->o.booking_token : c->o.token;
 	struct http_resp r;
 	char *path, *cause = NULL, *msg;
 	json_t *b = NULL;
 
-	if (c->o.booking_token == NULL)
+	if (token == NULL)
 		return NULL;
 	path = path_of("/v1/bookings/%s", ref, NULL);
-	if (http_call(&c->http, "GET", path, NULL, c->o.booking_token, &r, &cause) == 0 &&
+	if (http_call(&c->http, "GET", path, NULL, token, &r, &cause) == 0 &&
 	    r.status == 200) {
 		b = json_incref(r.json);
 	} else {
@@ -250,7 +289,7 @@ cmd_ticket(struct ctx *c)
 	json_t *body;
 	struct http_resp r;
 	char *path;
-	FILE *out = stdout;
+	struct output out;
 	int rc;
 
 	if (token == NULL)
@@ -258,17 +297,19 @@ cmd_ticket(struct ctx *c)
 	if ((c->o.service == NULL) == (c->o.booking == NULL))
 		return fail(EX_USAGE, "ticket needs either --service (a walk-in) or --booking REF");
 	/* Open the printer first: a number nobody can print is a number lost. */
-	if (c->o.output != NULL && (out = fopen(c->o.output, "wb")) == NULL)
+	if (output_open(&out, c->o.output) != 0)
 		return fail(EX_CANTCREAT, "cannot open %s: %s", c->o.output, strerror(errno));
 	body = c->o.booking ? json_pack("{s:s}", "booking", c->o.booking) :
 	    json_pack("{s:s}", "service", c->o.service);
 	path = path_of("/v1/offices/%s/tickets", c->o.office, NULL);
 	rc = request(c, "POST", path, body, token, 201, &r);
 	if (rc == 0) {
-		rc = ticket_print(c, r.json, out, path_out);
+		rc = ticket_print(c, r.json, out.fp, path_out);
 		http_resp_free(&r);
 	}
-	if (out != stdout && fclose(out) != 0 && rc == 0)
+	if (rc != 0)
+		output_abort(&out);
+	else if (output_commit(&out) != 0)
 		rc = fail(EX_IOERR, "cannot write the ticket to %s: %s", path_out, strerror(errno));
 	json_decref(body);
 	free(path);
@@ -484,6 +525,34 @@ cmd_no_show(struct ctx *c)
 	    " recorded as a no-show: did not come when called");
 }
 
+/* madoguchi transfer: sends a waiting or called ticket to another service's queue. */
+static int
+cmd_transfer(struct ctx *c)
+{
+	const char *token = need_token(c, "staff");
+	const char *id = c->o.ticket ? c->o.ticket : c->o.nargs == 1 ? c->o.args[0] : NULL;
+	struct http_resp r;
+	json_t *body;
+	char *path, *end;
+	int rc;
+
+	if (token == NULL)
+		return EX_NOPERM;
+	if (id == NULL || strtoll(id, &end, 10) < 1 || *end != '\0')
+		return fail(EX_USAGE, "transfer needs the ticket id that call printed (--ticket ID)");
+	path = path_of("/v1/tickets/%s/transfer", id, NULL);
+	body = json_pack("{s:s}", "service", c->o.service);
+	rc = request(c, "POST", path, body, token, 200, &r);
+	json_decref(body);
+	free(path);
+	if (rc != 0)
+		return rc;
+	printf("%s %s %s\n", json_string_value(json_object_get(r.json, "number")),
+	    json_string_value(json_object_get(r.json, "status")), c->o.service);
+	http_resp_free(&r);
+	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+}
+
 /* Renders an answer with fn and prints it. */
 static int
 render_print(int (*fn)(const json_t *, enum lang, struct buf *, char **), const json_t *j,
@@ -517,6 +586,7 @@ cmd_availability(struct ctx *c)
 	buf_free(&p);
 	if (rc != 0)
 		return rc;
+	add_names(c, r.json);
 	rc = render_print(booking_render_availability, r.json, c->o.lang);
 	http_resp_free(&r);
 	return rc;
@@ -537,8 +607,8 @@ applicant_facts(struct ctx *c, int *rc)
 		return a;
 	}
 	if (c->o.birth == NULL || c->o.card == NULL || c->o.cert == NULL) {
-		*rc = fail(EX_USAGE, "book needs --applicant FILE, or --birth-date, --card-issued "
-		    "and --cert-issued");
+		*rc = fail(EX_USAGE, "%s needs --applicant FILE, or --birth-date, --card-issued "
+		    "and --cert-issued", c->o.command);
 		return NULL;
 	}
 	a = json_pack("{s:s, s:{s:s}, s:{s:s}}", "birth_date", c->o.birth, "card", "issued_on",
@@ -586,16 +656,92 @@ cmd_book(struct ctx *c)
 	    c->o.service, "start", start, "applicant", applicant, "contact", contact, "language",
 	    c->o.lang == LANG_EN ? "en" : "ja");
 	free(start);
+	if (c->o.first_visit != NULL)
+		json_object_set_new(body, "first_visit", json_string(c->o.first_visit));
 	rc = request(c, "POST", "/v1/bookings", body, NULL, 201, &r);
 	json_decref(body);
 	if (rc != 0)
 		return rc;
+	add_names(c, r.json);
 	rc = render_print(booking_render, r.json, c->o.lang);
 	http_resp_free(&r);
 	return rc;
 }
 
-/* madoguchi booking show|cancel REF. */
+/* madoguchi eligibility: may this applicant book this service on that day, and what to bring. */
+static int
+cmd_eligibility(struct ctx *c)
+{
+	int rc = EX_OK;
+	json_t *applicant = applicant_facts(c, &rc), *body;
+	struct http_resp r;
+
+	if (applicant == NULL)
+		return rc;
+	body = json_pack("{s:s, s:s, s:o, s:s}", "service", c->o.service, "visit_date",
+	    c->o.visit_date, "applicant", applicant, "language", c->o.lang == LANG_EN ? "en" : "ja");
+	rc = request(c, "POST", "/v1/eligibility", body, NULL, 200, &r);
+	json_decref(body);
+	if (rc != 0)
+		return rc;
+	rc = render_print(booking_render_verdict, r.json, c->o.lang);
+	/* A verdict that says no is an answer, not a failure; the text says why. */
+	http_resp_free(&r);
+	return rc;
+}
+
+/* madoguchi booking ics REF: the calendar file, to standard output or --output. */
+static int
+booking_ics(struct ctx *c, const char *token)
+{
+	char *path = path_of("/v1/bookings/%s/calendar.ics", c->o.args[1], NULL);
+	const char *where = c->o.output ? c->o.output : "standard output";
+	struct output out;
+	struct http_resp r;
+	int rc;
+
+	if (output_open(&out, c->o.output) != 0) {
+		free(path);
+		return fail(EX_CANTCREAT, "cannot open %s: %s", c->o.output, strerror(errno));
+	}
+	rc = request(c, "GET", path, NULL, token, 200, &r);
+	free(path);
+	if (rc != 0) {
+		output_abort(&out);
+		return rc;
+	}
+	if (fwrite(buf_str(&r.body), 1, r.body.len, out.fp) != r.body.len) {
+		output_abort(&out);
+		rc = fail(EX_IOERR, "cannot write to %s: %s", where, strerror(errno));
+	} else if (output_commit(&out) != 0) {
+		rc = fail(EX_IOERR, "cannot write to %s: %s", where, strerror(errno));
+	}
+	http_resp_free(&r);
+	return rc;
+}
+
+/* madoguchi booking reschedule REF --start START. */
+static int
+booking_reschedule(struct ctx *c, const char *token)
+{
+	char *path = path_of("/v1/bookings/%s/reschedule", c->o.args[1], NULL);
+	char *start = start_instant(c->o.start);
+	json_t *body = json_pack("{s:s}", "start", start);
+	struct http_resp r;
+	int rc = request(c, "POST", path, body, token, 200, &r);
+
+	free(start);
+	free(path);
+	json_decref(body);
+	if (rc != 0)
+		return rc;
+	add_names(c, r.json);
+	rc = render_print(booking_render, r.json, c->o.lang);
+	http_resp_free(&r);
+	return rc;
+}
+
+/* madoguchi booking show|cancel|reschedule|ics REF. */
 static int
 cmd_booking(struct ctx *c)
 {
@@ -605,21 +751,37 @@ cmd_booking(struct ctx *c)
 	char *path;
 	int rc;
 
-	if (!cancel && strcmp(c->o.args[0], "show") != 0)
-		return fail(EX_USAGE, "booking takes show or cancel, not '%s'", c->o.args[0]);
+	const char *action = c->o.args[0];
+
+	if (!cancel && strcmp(action, "show") != 0 && strcmp(action, "reschedule") != 0 &&
+	    strcmp(action, "ics") != 0)
+		return fail(EX_USAGE, "booking takes show, cancel, reschedule or ics, not '%s'",
+		    action);
+	if (strcmp(action, "reschedule") == 0 && c->o.start == NULL)
+		return fail(EX_USAGE, "booking reschedule needs --start");
+	if (strcmp(action, "reschedule") != 0 && c->o.start != NULL)
+		return fail(EX_USAGE, "--start goes with booking reschedule");
+	if (strcmp(action, "ics") != 0 && c->o.output != NULL)
+		return fail(EX_USAGE, "--output goes with booking ics");
 	if (token == NULL)
 		return fail(EX_NOPERM, "give the booking's token with --booking-token or "
-		    "MADOGUCHI_BOOKING_TOKEN");
+		    "MADOGUCHI_BOOKING_TOKEN (or a staff token in MADOGUCHI_TOKEN)");
+	if (strcmp(action, "ics") == 0)
+		return booking_ics(c, token);
+	if (strcmp(action, "reschedule") == 0)
+		return booking_reschedule(c, token);
 	path = path_of("/v1/bookings/%s", c->o.args[1], NULL);
 	rc = request(c, cancel ? "DELETE" : "GET", path, NULL, token, 200, &r);
 	free(path);
 	if (rc != 0)
 		return rc;
-	if (cancel)
+	if (cancel) {
 		printf("%s %s\n", json_string_value(json_object_get(r.json, "reference")),
 		    c->o.lang == LANG_EN ? "cancelled" : "を取り消しました");
-	else
+	} else {
+		add_names(c, r.json);
 		rc = render_print(booking_render, r.json, c->o.lang);
+	}
 	http_resp_free(&r);
 	return rc == EX_OK && fflush(stdout) != 0 ? EX_IOERR : rc;
 }
@@ -632,10 +794,13 @@ static const struct command commands[] = {
 	{ "recall", cmd_recall, O_TICKET, -1 },
 	{ "done", cmd_done, O_TICKET, -1 },
 	{ "no-show", cmd_no_show, O_TICKET, -1 },
+	{ "transfer", cmd_transfer, O_TICKET | O_SERVICE, -1 },
 	{ "availability", cmd_availability, O_OFFICE | O_SERVICE | O_FROM | O_TO, 0 },
+	{ "eligibility", cmd_eligibility, O_SERVICE | O_VISIT_DATE | O_APPLICANT | O_BIRTH |
+	    O_CARD | O_CERT | O_ATTENDEE, 0 },
 	{ "book", cmd_book, O_OFFICE | O_SERVICE | O_START | O_APPLICANT | O_BIRTH | O_CARD |
-	    O_CERT | O_ATTENDEE | O_NAME | O_EMAIL | O_PHONE, 0 },
-	{ "booking", cmd_booking, O_BOOKING_TOKEN, 2 },
+	    O_CERT | O_ATTENDEE | O_NAME | O_EMAIL | O_PHONE | O_FIRST_VISIT, 0 },
+	{ "booking", cmd_booking, O_BOOKING_TOKEN | O_START | O_OUTPUT, 2 },
 };
 
 /* Prints the usage text to fp. */
@@ -650,15 +815,21 @@ usage(FILE *fp)
 	    "  queue --office O [--watch [--count N]]\n"
 	    "  call --office O --counter N\n"
 	    "  recall|done|no-show TICKET-ID\n"
+	    "  transfer TICKET-ID --service S\n"
 	    "  availability --office O --service S [--from DATE] [--to DATE]\n"
+	    "  eligibility --service S --visit-date DATE (--applicant FILE | --birth-date D\n"
+	    "       --card-issued D --cert-issued D [--attendee A])\n"
 	    "  book --office O --service S --start 'YYYY-MM-DD HH:MM' --name NAME\n"
 	    "       (--email E | --phone P) (--applicant FILE | --birth-date D\n"
-	    "       --card-issued D --cert-issued D [--attendee A])\n"
+	    "       --card-issued D --cert-issued D [--attendee A]) [--first-visit REF]\n"
 	    "  booking show|cancel REF [--booking-token T]\n"
+	    "  booking reschedule REF --start 'YYYY-MM-DD HH:MM' [--booking-token T]\n"
+	    "  booking ics REF [--output FILE] [--booking-token T]\n"
 	    "\n"
 	    "Every command takes --lang ja|en and --server URL. Environment:\n"
 	    "  MADOGUCHI_URL            the server (default " DEFAULT_URL ")\n"
-	    "  MADOGUCHI_TOKEN          kiosk or staff token for ticket, call, recall, done, no-show\n"
+	    "  MADOGUCHI_TOKEN          kiosk or staff token for ticket, call, recall, done,\n"
+	    "                           no-show, transfer (staff may also act on bookings)\n"
 	    "  MADOGUCHI_BOOKING_TOKEN  a booking's token (booking show|cancel, check-in documents)\n"
 	    "See madoguchi(1).\n");
 }
@@ -679,6 +850,8 @@ static const struct option longopts[] = {
 	{ "cert-issued", required_argument, NULL, 275 },
 	{ "attendee", required_argument, NULL, 276 }, { "name", required_argument, NULL, 277 },
 	{ "email", required_argument, NULL, 278 }, { "phone", required_argument, NULL, 279 },
+	{ "first-visit", required_argument, NULL, 280 },
+	{ "visit-date", required_argument, NULL, 281 },
 	{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -702,7 +875,7 @@ set_option(struct opts *o, int bit, const char *v)
 	const char **strings[] = { &o->server, &o->office, &o->service, &o->booking,
 	    &o->booking_token, NULL, NULL, &o->output, NULL, NULL, NULL, NULL, &o->ticket,
 	    &o->from, &o->to, &o->start, &o->applicant, &o->birth, &o->card, &o->cert,
-	    &o->attendee, &o->name, &o->email, &o->phone };
+	    &o->attendee, &o->name, &o->email, &o->phone, &o->first_visit, &o->visit_date };
 
 	o->given |= 1u << bit;
 	if (strings[bit] != NULL) {
@@ -764,13 +937,18 @@ check(const struct command *cmd, const struct opts *o)
 	unsigned extra = o->given & ~(cmd->takes | O_SERVER | O_LANG);
 	unsigned need = cmd->takes & (O_OFFICE | O_COUNTER | O_START | O_NAME);
 
-	if (cmd->run == cmd_availability || cmd->run == cmd_book)
+	if (cmd->run == cmd_availability || cmd->run == cmd_book || cmd->run == cmd_transfer ||
+	    cmd->run == cmd_eligibility)
 		need |= O_SERVICE;
-	for (int bit = 0; extra != 0 && bit < 24; bit++) {
+	if (cmd->run == cmd_eligibility)
+		need |= O_VISIT_DATE;
+	if (cmd->run == cmd_booking)
+		need &= ~O_START;	/* only booking reschedule needs it */
+	for (int bit = 0; extra != 0 && bit < NOPTS; bit++) {
 		if (extra & (1u << bit))
 			return fail(EX_USAGE, "%s does not take --%s", cmd->name, longopts[bit].name);
 	}
-	for (int bit = 0; bit < 24; bit++) {
+	for (int bit = 0; bit < NOPTS; bit++) {
 		if ((need & (1u << bit)) && !(o->given & (1u << bit)))
 			return fail(EX_USAGE, "%s needs --%s", cmd->name, longopts[bit].name);
 	}
@@ -822,6 +1000,10 @@ main(int argc, char **argv)
 	    (rc = check(cmd, &c.o)) != EX_OK)
 		return rc;
 	defaults(&c.o);
+	/* Only HTTP: anything else (ftp:, file:, a typo) would go to libcurl otherwise. */
+	if (strncasecmp(c.o.server, "http://", 7) != 0 && strncasecmp(c.o.server, "https://", 8) != 0)
+		return fail(EX_USAGE, "the server must be an http:// or https:// URL, not '%s'%s",
+		    c.o.server, (c.o.given & O_SERVER) ? "" : " (from MADOGUCHI_URL)");
 	c.http.base = c.o.server;
 	c.http.timeout_s = 30;
 	if (http_global_init() != 0)

@@ -8,9 +8,11 @@ cd "$(dirname "$0")/.."
 
 # chromium and a Japanese font: the lobby display's browser test (check_display).
 # prometheus: promtool checks /metrics and deploy/alerts.yml (check_reports).
+# libical-dev and python3-icalendar: the calendar files' checkers (check_ics).
+# man-db and groff: the manual pages' check; util-linux: flock for make run.
 PKGS="build-essential pkg-config libevent-dev libpq-dev libyaml-dev check
 libjansson-dev libsodium-dev libcurl4-openssl-dev postgresql curl
-chromium fonts-noto-cjk prometheus
+chromium fonts-noto-cjk prometheus libical-dev python3-icalendar man-db groff util-linux
 nginx-light pgbouncer python3"
 # node and npm: Redocly CLI and ajv (docs/openapi.yaml). Any node >= 18.17 will do,
 # so one installed another way (nodesource, nvm) is left alone.

@@ -12,6 +12,7 @@ struct events;
 struct forecaster;
 struct http_server;
 struct ratelimit;
+struct staff_cache;
 struct event_base;
 
 /* What handlers reach through their request. */
@@ -24,6 +25,7 @@ struct app {
 	struct forecaster *forecaster;	/* demand models and what-if runs, off the loop */
 	struct http_server *http;	/* the HTTP front end */
 	struct ratelimit *ratelimit;	/* per-client request budget */
+	struct staff_cache *tokens;	/* staff tokens looked up lately (staff.c) */
 	time_t started;			/* when the daemon started (real time) */
 	bool draining;			/* SIGTERM seen: finishing what is in flight */
 };

@@ -16,6 +16,8 @@
 #include "log.h"
 #include "core/problem.h"
 #include "request.h"
+#include "staff.h"
+#include "staff_cache.h"
 #include "core/xmalloc.h"
 
 #include <errno.h>
@@ -115,6 +117,9 @@ listen_lost(struct events *ev, const char *why)
 
 	if (ev->state >= LISTEN_SUBSCRIBING || ev->was_up)
 		log_warn("events: connection lost: %s", why);
+	/* Revocations may go unheard now: staff tokens are looked up every time. */
+	if (ev->app->tokens != NULL)
+		staff_cache_set_live(ev->app->tokens, false);
 	if (ev->sock != NULL)
 		event_free(ev->sock);
 	ev->sock = NULL;
@@ -232,6 +237,8 @@ listen_read(struct events *ev)
 	while ((n = PQnotifies(ev->pg)) != NULL) {
 		if (strcmp(n->relname, EVENTS_CHANNEL) == 0)
 			deliver(ev, n->extra);
+		else if (strcmp(n->relname, STAFF_CHANNEL) == 0 && ev->app->tokens != NULL)
+			staff_cache_flush(ev->app->tokens);	/* a token made or revoked */
 		PQfreemem(n);
 	}
 }
@@ -256,6 +263,8 @@ listen_subscribed(struct events *ev)
 	}
 	ev->state = LISTEN_UP;
 	ev->backoff_ms = BACKOFF_MIN_MS;
+	if (ev->app->tokens != NULL)
+		staff_cache_set_live(ev->app->tokens, true);
 	listen_watch(ev, EV_READ);
 	log_info("events: listening on %s", EVENTS_CHANNEL);
 	/* Whatever happened while we were away is lost: tell clients to reload. */
@@ -272,7 +281,7 @@ listen_subscribe(struct events *ev)
 {
 	evtimer_del(ev->timer);
 	if (PQsetnonblocking(ev->pg, 1) != 0 ||
-	    !PQsendQuery(ev->pg, "LISTEN " EVENTS_CHANNEL)) {
+	    !PQsendQuery(ev->pg, "LISTEN " EVENTS_CHANNEL "; LISTEN " STAFF_CHANNEL)) {
 		listen_lost(ev, PQerrorMessage(ev->pg));
 		return;
 	}

@@ -14,6 +14,7 @@
 #include "migrate.h"
 #include "ratelimit.h"
 #include "staff.h"
+#include "staff_cache.h"
 #include "request.h"
 #include "core/xmalloc.h"
 
@@ -44,6 +45,9 @@ struct options {
 	const char *create_token; /* --create-token ROLE: the role; offices follow */
 	char **offices;		/* the offices after --create-token ROLE */
 	int noffices;
+	int expires_days;	/* --expires-days N for --create-token */
+	bool list_tokens;	/* --list-tokens */
+	const char *revoke_token; /* --revoke-token ID */
 };
 
 static struct app app;
@@ -56,7 +60,8 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: madoguchid [-c FILE] [--listen ADDR:PORT] [--migrate | --check-config |\n"
-	    "                  --create-token ROLE OFFICE...]\n"
+	    "                  --create-token ROLE [--expires-days N] OFFICE... |\n"
+	    "                  --list-tokens | --revoke-token ID]\n"
 	    "\n"
 	    "  -c, --config FILE      configuration (default /etc/madoguchi/madoguchi.yaml)\n"
 	    "      --listen ADDR:PORT serve HTTP here instead of the configured address\n"
@@ -65,6 +70,9 @@ usage(FILE *fp)
 	    "      --create-token ROLE OFFICE...\n"
 	    "                         make a kiosk, staff, manager or admin token for the\n"
 	    "                         offices; it is printed once, as the last line\n"
+	    "      --expires-days N   the new token's life in days (default 365)\n"
+	    "      --list-tokens      list the tokens: id, municipality, role, dates, state\n"
+	    "      --revoke-token ID  revoke a token; every daemon refuses it at once\n"
 	    "  -V, --version          print the version and exit\n"
 	    "  -h, --help             print this help and exit\n"
 	    "\n"
@@ -85,13 +93,19 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "migrate", no_argument, NULL, 'm' },
 		{ "check-config", no_argument, NULL, 'k' },
 		{ "create-token", required_argument, NULL, 't' },
+		{ "expires-days", required_argument, NULL, 'e' },
+		{ "list-tokens", no_argument, NULL, 'L' },
+		{ "revoke-token", required_argument, NULL, 'R' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch;
+	int ch, modes;
+	char *end;
+	long days;
 
 	o->config = "/etc/madoguchi/madoguchi.yaml";
+	o->expires_days = STAFF_DEFAULT_DAYS;
 	while ((ch = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
@@ -99,6 +113,17 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'm': o->migrate = true; break;
 		case 'k': o->check_config = true; break;
 		case 't': o->create_token = optarg; break;
+		case 'e':
+			days = strtol(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || days < 1 || days > STAFF_MAX_DAYS) {
+				fprintf(stderr, "madoguchid: --expires-days wants a whole number of "
+				    "days from 1 to %d\n", STAFF_MAX_DAYS);
+				exit(EX_USAGE);
+			}
+			o->expires_days = (int)days;
+			break;
+		case 'L': o->list_tokens = true; break;
+		case 'R': o->revoke_token = optarg; break;
 		case 'V': printf("madoguchid %s\n", MADOGUCHI_VERSION); exit(EX_OK);
 		case 'h': usage(stdout); exit(EX_OK);
 		default: usage(stderr); exit(EX_USAGE);
@@ -116,8 +141,11 @@ parse_options(int argc, char **argv, struct options *o)
 		usage(stderr);
 		exit(EX_USAGE);
 	}
-	if (o->migrate && o->check_config) {
-		fprintf(stderr, "madoguchid: --migrate and --check-config exclude each other\n");
+	modes = o->migrate + o->check_config + (o->create_token != NULL) + o->list_tokens +
+	    (o->revoke_token != NULL);
+	if (modes > 1) {
+		fprintf(stderr, "madoguchid: --migrate, --check-config, --create-token, "
+		    "--list-tokens and --revoke-token exclude each other\n");
 		exit(EX_USAGE);
 	}
 }
@@ -255,6 +283,7 @@ maintenance(evutil_socket_t fd, short what, void *arg)
 {
 	static unsigned rounds;
 	int up, busy, queued;
+	uint64_t hits, misses;
 
 	(void)fd, (void)what, (void)arg;
 	if (!app.draining) {
@@ -267,8 +296,11 @@ maintenance(evutil_socket_t fd, short what, void *arg)
 	rounds++;
 	(void)ratelimit_sweep(app.ratelimit, clock_monotonic_ms());
 	db_stats(app.db, &up, &busy, &queued);
-	log_debug("stats: connections=%d requests=%d db_up=%d db_busy=%d db_queued=%d",
-	    http_server_connections(app.http), request_inflight(), up, busy, queued);
+	staff_cache_stats(app.tokens, &hits, &misses);
+	log_debug("stats: connections=%d requests=%d db_up=%d db_busy=%d db_queued=%d "
+	    "token_cache_hits=%llu token_cache_misses=%llu", http_server_connections(app.http),
+	    request_inflight(), up, busy, queued, (unsigned long long)hits,
+	    (unsigned long long)misses);
 }
 
 /* Runs --migrate. */
@@ -313,6 +345,7 @@ run_daemon(const struct options *o)
 	app.started = time(NULL);
 	app.db = db_pool_new(app.base, app.cfg->database_url, (int)app.cfg->db_pool_size,
 	    (int)app.cfg->db_connect_timeout_s);
+	app.tokens = staff_cache_new();	/* before events, which sets it live */
 	app.capacity = capacity_new(app.db);
 	capacity_reload(app.capacity);
 	app.forecaster = forecaster_new(app.base, app.cfg->database_url);
@@ -344,6 +377,7 @@ run_daemon(const struct options *o)
 	capacity_free(app.capacity);
 	events_free(app.events);
 	ratelimit_free(app.ratelimit);
+	staff_cache_free(app.tokens);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);
@@ -379,7 +413,11 @@ main(int argc, char **argv)
 	setup_clock();
 	if (o.create_token != NULL)
 		rc = staff_create_token(app.cfg->database_url, app.cfg->token_key, o.create_token,
-		    (const char *const *)o.offices, o.noffices, app.cfg);
+		    (const char *const *)o.offices, o.noffices, o.expires_days, app.cfg);
+	else if (o.list_tokens)
+		rc = staff_list_tokens(app.cfg->database_url);
+	else if (o.revoke_token != NULL)
+		rc = staff_revoke_token(app.cfg->database_url, o.revoke_token);
 	else
 		rc = o.migrate ? run_migrate() : run_daemon(&o);
 	config_unref(app.cfg);

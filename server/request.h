@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/time.h>
 
 struct app;
@@ -49,6 +50,8 @@ struct request {
 	char auth_office[64];		/* the office a staff check is for */
 	char staff_offices[512];	/* ",a,b," the token acts for (staff_require_any) */
 	int auth_min;			/* the role it needs */
+	char auth_hash[65];		/* the staff token's hash, for the cache */
+	uint64_t auth_gen;		/* the token cache's generation at the lookup */
 	void (*after_auth)(struct request *r); /* what runs when the check passes */
 	int status;			/* the status sent */
 	bool late;			/* past the deadline while a statement ran */

@@ -33,6 +33,10 @@ void staff_require(struct request *r, const char *office, enum staff_role min,
     void (*next)(struct request *r));
 /* True when the request carries a staff token (one that staff_require would check). */
 bool staff_token_present(struct request *r);
+#define STAFF_CHANNEL "madoguchi_tokens"	/* NOTIFY channel: a token was made or revoked */
+#define STAFF_DEFAULT_DAYS 365			/* a new token's life */
+#define STAFF_MAX_DAYS 3660			/* the longest life allowed */
+
 /*
  * Checks the Authorization staff token and its role before anything is read
  * for a request whose office is not known yet (a ticket's, a booking's); then
@@ -43,10 +47,19 @@ void staff_require_any(struct request *r, enum staff_role min,
     void (*next)(struct request *r));
 bool staff_acts_for(const struct request *r, const char *office);
 /*
- * Command line: creates a token for role at offices (all of one municipality)
- * and prints it as the last line of standard output. Returns an exit status.
+ * Command line: creates a token for role at offices (all of one municipality),
+ * valid for expires_days by the database's clock, and prints it as the last
+ * line of standard output. Audited; every daemon hears of it. Returns an exit
+ * status.
  */
 int staff_create_token(const char *conninfo, const char *token_key, const char *role,
-    const char *const *offices, int noffices, const struct config *cfg);
+    const char *const *offices, int noffices, int expires_days, const struct config *cfg);
+/* Command line: prints every token (never the token itself). Returns an exit status. */
+int staff_list_tokens(const char *conninfo);
+/*
+ * Command line: revokes the token with that id, audited; every daemon refuses
+ * it from the moment the notification reaches it. Returns an exit status.
+ */
+int staff_revoke_token(const char *conninfo, const char *id);
 
 #endif

@@ -23,12 +23,13 @@ struct elig_error;
 /* Columns of the booking queries. */
 enum { B_MUNI, B_REF, B_HASH, B_OFFICE, B_SERVICE, B_START, B_END, B_STATUS, B_KIND,
 	B_VISITS, B_VISIT, B_FIRST, B_SECOND, B_WOPEN, B_WCLOSE, B_LANG, B_ANSWER, B_NAME,
-	B_EMAIL, B_PHONE, B_PURGED };
+	B_EMAIL, B_PHONE, B_PURGED, B_SEQUENCE };
 
 #define BOOKING_COLUMNS "municipality, reference, token_hash, office, service, " \
 	"extract(epoch FROM starts_at)::bigint, extract(epoch FROM ends_at)::bigint, status, " \
 	"kind, visits, visit, first_visit, second_visit_earliest, window_opens, window_closes, " \
-	"language, answer, contact_name, contact_email, contact_phone, purged_at IS NOT NULL"
+	"language, answer, contact_name, contact_email, contact_phone, purged_at IS NOT NULL, " \
+	"sequence"
 
 /* Reads one booking by reference ($1), BOOKING_COLUMNS. */
 extern struct db_stmt bk_stmt_get;

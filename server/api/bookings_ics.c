@@ -1,5 +1,14 @@
 /*
- * GET /v1/bookings/{reference}/calendar.ics: the booking as an iCalendar event.
+ * GET /v1/bookings/{reference}/calendar.ics: the booking as an iCalendar
+ * (RFC 5545) event, in the booking's language.
+ *
+ * The UID is the reference, and SEQUENCE is the booking's revision (0 when
+ * made, one more with each reschedule and with the cancel), so a calendar that
+ * imports the file again replaces its event instead of adding one. A booked
+ * booking is METHOD:PUBLISH with STATUS:CONFIRMED; a cancelled one is
+ * METHOD:CANCEL with STATUS:CANCELLED (RFC 5546 3.2.5), so importing it removes
+ * the event. RFC 5546 wants an ORGANIZER in both: the office, named in CN, with
+ * a URN for an address (the daemon sends no mail and takes no replies).
  */
 #include "api/bookings.h"
 
@@ -8,51 +17,63 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
-#include "core/calendar.h"
-#include "core/cdate.h"
-#include "core/eligibility.h"
-#include "core/problem.h"
 #include "core/rules.h"
 #include "core/xmalloc.h"
-#include "log.h"
+#include "ics.h"
 #include "request.h"
 
 #include <jansson.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* Appends text to an iCalendar property value, escaped per RFC 5545. */
+/* An epoch as an iCalendar UTC time (20261216T003000Z). */
 static void
-ics_text(char *out, size_t len, const char *s)
+ics_utc(time_t t, char out[17])
 {
-	size_t o = strlen(out);
-
-	for (; *s != '\0' && o + 3 < len; s++) {
-		if (*s == '\\' || *s == ';' || *s == ',') {
-			out[o++] = '\\';
-			out[o++] = *s;
-		} else if (*s == '\n') {
-			out[o++] = '\\';
-			out[o++] = 'n';
-		} else if ((unsigned char)*s >= 0x20) {
-			out[o++] = *s;
-		}
-	}
-	out[o] = '\0';
-}
-
-/* Formats an epoch column as an iCalendar UTC time (20261216T003000Z). */
-static void
-ics_time(const PGresult *pg, int c, char out[17])
-{
-	time_t t = (time_t)strtoll(PQgetvalue(pg, 0, c), NULL, 10);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+/* An epoch column as an iCalendar UTC time. */
+static void
+col_utc(const PGresult *pg, int c, char out[17])
+{
+	ics_utc((time_t)strtoll(PQgetvalue(pg, 0, c), NULL, 10), out);
+}
+
+/*
+ * The DESCRIPTION: service, reference, then the documents to bring as the
+ * booking was answered (in its language; optional ones say so in their label).
+ */
+static char *
+description(const PGresult *pg, bool en, const char *service)
+{
+	json_t *answer = json_loads(PQgetvalue(pg, 0, B_ANSWER), 0, NULL);
+	json_t *docs = json_object_get(answer, "documents"), *d;
+	char *text = xasprintf(en ? "%s\nReference: %s\n" : "%s\n予約番号: %s\n", service,
+	    PQgetvalue(pg, 0, B_REF)), *next;
+	size_t i;
+
+	if (json_array_size(docs) > 0) {
+		next = xasprintf("%s\n%s\n", text, en ? "Please bring:" : "持ち物:");
+		free(text);
+		text = next;
+	}
+	json_array_foreach(docs, i, d) {
+		const char *label = json_string_value(json_object_get(d, "label"));
+
+		if (label == NULL)
+			continue;
+		next = xasprintf("%s- %s\n", text, label);
+		free(text);
+		text = next;
+	}
+	json_decref(answer);
+	return text;
 }
 
 /* .ics: the row arrived. */
@@ -61,31 +82,77 @@ ics_done(struct request *r, const struct db_result *res)
 {
 	const PGresult *pg = res->pg;
 	const struct config_office *o;
-	char start[17], end[17], stamp[17], summary[512] = "", where[512] = "", text[2048];
-	struct tm tm;
-	time_t now = clock_now();
-	int n;
+	const struct config_name *office_name, *muni_name = NULL;
+	enum rules_service svc;
+	bool en, cancelled;
+	char start[17], end[17], stamp[17], uid[64], disp[96], *where, *summary, *desc, *text;
+	const char *service;
+	struct ics w;
+	size_t len;
 
 	if (!manage_owns(r, res))
 		return;
+	en = strcmp(PQgetvalue(pg, 0, B_LANG), "en") == 0;
+	cancelled = strcmp(PQgetvalue(pg, 0, B_STATUS), "cancelled") == 0;
 	o = config_office(r->cfg, PQgetvalue(pg, 0, B_OFFICE));
-	ics_time(pg, B_START, start);
-	ics_time(pg, B_END, end);
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-	ics_text(summary, sizeof summary, "マイナンバー窓口 / My Number counter: ");
-	ics_text(summary, sizeof summary, PQgetvalue(pg, 0, B_REF));
-	ics_text(where, sizeof where, o ? o->name.ja : PQgetvalue(pg, 0, B_OFFICE));
-	n = snprintf(text, sizeof text, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
-	    "PRODID:-//madoguchi//madoguchid//EN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\n"
-	    "UID:%s@madoguchi\r\nDTSTAMP:%s\r\nDTSTART:%s\r\nDTEND:%s\r\nSUMMARY:%s\r\n"
-	    "LOCATION:%s\r\nDESCRIPTION:%s %s\r\nSTATUS:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-	    PQgetvalue(pg, 0, B_REF), stamp, start, end, summary, where,
-	    PQgetvalue(pg, 0, B_SERVICE), PQgetvalue(pg, 0, B_REF),
-	    strcmp(PQgetvalue(pg, 0, B_STATUS), "cancelled") == 0 ? "CANCELLED" : "CONFIRMED");
-	req_header(r, "Content-Disposition", "attachment; filename=\"madoguchi.ics\"");
-	req_text(r, 200, "text/calendar; charset=utf-8", text,
-	    n > 0 && (size_t)n < sizeof text ? (size_t)n : strlen(text));
+	office_name = o != NULL ? &o->name : NULL;
+	if (o != NULL)
+		muni_name = &r->cfg->municipalities[o->municipality].name;
+	service = rules_service_parse(PQgetvalue(pg, 0, B_SERVICE), &svc) ?
+	    rules_service_label(svc, en ? RULES_LANG_EN : RULES_LANG_JA) : PQgetvalue(pg, 0, B_SERVICE);
+	col_utc(pg, B_START, start);
+	col_utc(pg, B_END, end);
+	ics_utc(clock_now(), stamp);
+	snprintf(uid, sizeof uid, "%s@madoguchi", PQgetvalue(pg, 0, B_REF));
+
+	/* LOCATION: the office's name, then its address where configured. */
+	if (office_name == NULL)
+		where = xstrdup(PQgetvalue(pg, 0, B_OFFICE));
+	else if (o->address != NULL)
+		where = xasprintf(en ? "%s, %s" : "%s %s", en ? office_name->en : office_name->ja,
+		    o->address);
+	else
+		where = xstrdup(en ? office_name->en : office_name->ja);
+	summary = xasprintf("%s: %s (%s)", muni_name != NULL ? (en ? muni_name->en :
+	    muni_name->ja) : (en ? "Appointment" : "窓口予約"), service, PQgetvalue(pg, 0, B_REF));
+	desc = description(pg, en, service);
+
+	ics_init(&w);
+	ics_raw(&w, "BEGIN", "VCALENDAR");
+	ics_raw(&w, "VERSION", "2.0");
+	ics_raw(&w, "PRODID", "-//madoguchi//madoguchid " MADOGUCHI_VERSION "//EN");
+	ics_raw(&w, "CALSCALE", "GREGORIAN");
+	ics_raw(&w, "METHOD", cancelled ? "CANCEL" : "PUBLISH");
+	ics_raw(&w, "BEGIN", "VEVENT");
+	ics_raw(&w, "UID", uid);
+	ics_raw(&w, "DTSTAMP", stamp);
+	ics_raw(&w, "SEQUENCE", PQgetvalue(pg, 0, B_SEQUENCE));
+	ics_raw(&w, "DTSTART", start);
+	ics_raw(&w, "DTEND", end);
+	{
+		char *org = xasprintf("urn:madoguchi:office:%s", PQgetvalue(pg, 0, B_OFFICE));
+		ics_param_raw(&w, "ORGANIZER", "CN", office_name != NULL ? (en ? office_name->en :
+		    office_name->ja) : PQgetvalue(pg, 0, B_OFFICE), org);
+		free(org);
+	}
+	ics_text(&w, "SUMMARY", summary);
+	ics_text(&w, "LOCATION", where);
+	ics_text(&w, "DESCRIPTION", desc);
+	ics_raw(&w, "STATUS", cancelled ? "CANCELLED" : "CONFIRMED");
+	ics_raw(&w, "TRANSP", "OPAQUE");
+	ics_raw(&w, "END", "VEVENT");
+	ics_raw(&w, "END", "VCALENDAR");
+	text = ics_finish(&w, &len);
+	free(where);
+	free(summary);
+	free(desc);
+
+	/* The reference is [A-Z0-9-] (normalised on the way in): no quoting issues. */
+	snprintf(disp, sizeof disp, "attachment; filename=\"madoguchi-%s.ics\"",
+	    PQgetvalue(pg, 0, B_REF));
+	req_header(r, "Content-Disposition", disp);
+	req_text(r, 200, "text/calendar; charset=utf-8", text, len);
+	free(text);
 }
 
 void

@@ -9,6 +9,7 @@
 #include "api/rules.h"
 #include "app.h"
 #include "config.h"
+#include "core/rules.h"
 #include "api/display.h"
 #include "api/openapi.h"
 #include "events.h"
@@ -71,14 +72,21 @@ static json_t *
 office_json(const struct config *cfg, const struct config_office *o)
 {
 	const struct config_municipality *m = &cfg->municipalities[o->municipality];
-	json_t *services = json_array();
+	json_t *services = json_array(), *service_names = json_object();
+	enum rules_service svc;
 
-	for (size_t i = 0; i < o->cal.nservices; i++)
-		json_array_append_new(services, json_string(o->cal.services[i].id));
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:s?, s:s?}", "id", o->id,
+	for (size_t i = 0; i < o->cal.nservices; i++) {
+		const char *id = o->cal.services[i].id;
+		json_array_append_new(services, json_string(id));
+		if (rules_service_parse(id, &svc))
+			json_object_set_new(service_names, id, json_pack("{s:s, s:s}",
+			    "ja", rules_service_label(svc, RULES_LANG_JA),
+			    "en", rules_service_label(svc, RULES_LANG_EN)));
+	}
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:s?, s:s?}", "id", o->id,
 	    "name", o->name.ja, "names", name_json(&o->name), "municipality", m->id,
 	    "municipality_names", name_json(&m->name), "services", services,
-	    "address", o->address, "phone", o->phone);
+	    "service_names", service_names, "address", o->address, "phone", o->phone);
 }
 
 /* GET /v1/offices: every configured office with the services it offers. */

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,10 @@
 /* Certificates expire 2027-02-10: the renewal window opens 2026-11-11. */
 #define RENEWAL "{\"birth_date\":\"1980-02-10\",\"card\":{\"issued_on\":\"2022-03-01\"}," \
 	"\"certificates\":{\"issued_on\":\"2022-03-01\"}}"
+/* A proxy without the sealed inquiry form: two visits, the second a week later. */
+#define PROXY "{\"birth_date\":\"1980-02-10\",\"card\":{\"issued_on\":\"2022-03-01\"}," \
+	"\"certificates\":{\"issued_on\":\"2022-03-01\"},\"attendee\":\"proxy\"," \
+	"\"has_inquiry_form\":false}"
 
 static struct itest_daemon d;
 static char token[128];
@@ -347,7 +352,8 @@ END_TEST
 
 START_TEST(availability_lists_slots)
 {
-	static const char *const has[] = { "cl-main / ecert_renewal", "2026-12-02 (Wed)",
+	static const char *const has[] = { "Citizens' Counter Centre / Certificate renewal",
+	    "2026-12-02 (Wed)",
 	    "08:30", "16:45", "2026-12-05 (Sat)  closed", NULL };
 	struct run r;
 
@@ -426,6 +432,228 @@ START_TEST(staff_call_recall_done_no_show)
 	CLIENT_RUN(&r, "call", "--office", "cl-main", "--counter", "7");
 	expect_fail(&r, 66, "unknown_counter");
 	run_free(&r);
+}
+END_TEST
+
+
+/* Reads a file whole (caller frees), or NULL when it does not exist. */
+static char *
+slurp_path(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	char *s;
+
+	if (fd < 0)
+		return NULL;
+	s = slurp_fd(fd);
+	close(fd);
+	return s;
+}
+
+/* True when dir holds a file whose name starts with prefix (a left-over temporary file). */
+static bool
+leftover(const char *dir, const char *prefix)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -q '^%s\\.'", dir, prefix);
+	return system(cmd) == 0;
+}
+
+/* Eligibility, both verdicts; book shows names, not ids; reschedule; the .ics to a file. */
+START_TEST(resident_actions)
+{
+	char ref[32], tok[128], *ics, *ics_path = itest_tmp_path("booking.ics");
+	char *applicant = itest_tmp_path("applicant.json");
+	struct run r;
+
+	itest_write_file(applicant, RENEWAL);
+	CLIENT_RUN(&r, "eligibility", "--service", "ecert_renewal", "--visit-date", "2026-12-16",
+	    "--applicant", applicant, "--lang", "en");
+	expect_ok(&r, (const char *const[]){ "Allowed", "Kind: renewal",
+	    "Renewal window: 2026-11-11 to 2027-02-10", "Please bring:", NULL });
+	run_free(&r);
+	/* Before the window (it opens 2026-12-21): an answer (exit 0) that says no and why. */
+	CLIENT_RUN(&r, "eligibility", "--service", "ecert_renewal", "--visit-date", "2026-12-10",
+	    "--birth-date", "1985-03-20", "--card-issued", "2022-04-01", "--cert-issued",
+	    "2022-04-01");
+	expect_ok(&r, (const char *const[]){ "予約できません（before_renewal_window）", NULL });
+	run_free(&r);
+	CLIENT_RUN(&r, "eligibility", "--service", "ecert_renewal", "--applicant", applicant);
+	expect_fail(&r, 64, "--visit-date");
+	run_free(&r);
+
+	book("2026-12-03 10:00", ref, tok);
+	/* The office and service by name, in the language asked for. */
+	CLIENT_RUN(&r, "booking", "show", ref, "--booking-token", tok, "--lang", "en");
+	expect_ok(&r, (const char *const[]){ "Office: Citizens' Counter Centre",
+	    "Service: Certificate renewal", NULL });
+	ck_assert_ptr_null(strstr(r.out, "cl-main"));
+	run_free(&r);
+	/* Made in English, it shows in English whatever --lang says. */
+	CLIENT_RUN(&r, "booking", "show", ref, "--booking-token", tok, "--lang", "ja");
+	expect_ok(&r, (const char *const[]){ "Office: Citizens' Counter Centre",
+	    "Service: Certificate renewal", NULL });
+	run_free(&r);
+	/* The availability (no language of its own) follows --lang. */
+	CLIENT_RUN(&r, "availability", "--office", "cl-main", "--service", "ecert_renewal",
+	    "--from", "2026-12-02", "--to", "2026-12-02");
+	expect_ok(&r, (const char *const[]){ "市民窓口センター / 電子証明書の更新", NULL });
+	run_free(&r);
+
+	CLIENT_RUN(&r, "booking", "reschedule", ref, "--booking-token", tok, "--start",
+	    "2026-12-04 11:00", "--lang", "en");
+	expect_ok(&r, (const char *const[]){ "2026-12-04 11:00", "Citizens' Counter Centre",
+	    NULL });
+	run_free(&r);
+	CLIENT_RUN(&r, "booking", "reschedule", ref, "--booking-token", tok);
+	expect_fail(&r, 64, "--start");
+	run_free(&r);
+
+	CLIENT_RUN(&r, "booking", "ics", ref, "--booking-token", tok, "--output", ics_path);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_str_eq(r.out, "");
+	run_free(&r);
+	ics = slurp_path(ics_path);
+	ck_assert_ptr_nonnull(ics);
+	ck_assert_msg(strncmp(ics, "BEGIN:VCALENDAR\r\n", 17) == 0, "%s", ics);
+	ck_assert_msg(strstr(ics, "SEQUENCE:1\r\n") != NULL, "%s", ics);
+	ck_assert_msg(strstr(ics, "DTSTART:20261204T020000Z\r\n") != NULL, "%s", ics);
+	/* A failing call leaves the file as it was, and no temporary file behind. */
+	CLIENT_RUN(&r, "booking", "ics", ref, "--booking-token", "wrong", "--output", ics_path);
+	expect_fail(&r, 66, "booking_not_found");
+	run_free(&r);
+	{
+		char *again = slurp_path(ics_path);
+		ck_assert_str_eq(again, ics);
+		free(again);
+	}
+	ck_assert(!leftover(itest_env("MADOGUCHI_TEST_TMP"), "booking.ics"));
+	free(ics);
+	/* To standard output without --output. */
+	CLIENT_RUN(&r, "booking", "ics", ref, "--booking-token", tok);
+	expect_ok(&r, (const char *const[]){ "END:VCALENDAR", NULL });
+	run_free(&r);
+}
+END_TEST
+
+/* book --first-visit: the second visit of a proxy's two-visit renewal. */
+START_TEST(second_visit)
+{
+	char *applicant = itest_tmp_path("proxy.json"), ref[32], *p, sql[200];
+	struct run r;
+
+	itest_write_file(applicant, PROXY);
+	CLIENT_RUN(&r, "book", "--office", "cl-main", "--service", "ecert_renewal", "--start",
+	    "2026-12-02 11:30", "--applicant", applicant, "--name", "Proxy", "--email",
+	    "p@example.jp", "--lang", "en");
+	expect_ok(&r, (const char *const[]){ "Visits: 2", NULL });
+	p = strstr(r.out, "Reference: ");
+	ck_assert(sscanf(p, "Reference: %31s", ref) == 1);
+	run_free(&r);
+	/* Too early: the server's reason, one line. */
+	CLIENT_RUN(&r, "book", "--office", "cl-main", "--service", "ecert_renewal", "--start",
+	    "2026-12-03 11:30", "--applicant", applicant, "--name", "Proxy", "--email",
+	    "p@example.jp", "--first-visit", ref);
+	expect_fail(&r, 65, "second_visit_too_early");
+	run_free(&r);
+	CLIENT_RUN(&r, "book", "--office", "cl-main", "--service", "ecert_renewal", "--start",
+	    "2026-12-09 10:00", "--applicant", applicant, "--name", "Proxy", "--email",
+	    "p@example.jp", "--first-visit", ref, "--lang", "en");
+	expect_ok(&r, (const char *const[]){ "Booked.", NULL });
+	run_free(&r);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM bookings WHERE visit = 2 AND "
+	    "first_visit = '%s'", ref);
+	p = itest_psql_out(sql);
+	ck_assert_int_eq(atoi(p), 1);
+	free(p);
+}
+END_TEST
+
+/* Staff: a check-in ticket shows the documents with the staff token alone; transfer. */
+START_TEST(staff_documents_and_transfer)
+{
+	char ref[32], tok[128], id[24];
+	struct run r;
+
+	clear_office("cl-main");
+	book("2026-12-01 10:15", ref, tok);
+	/* No booking token: the staff token reads the booking's documents. */
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--booking", ref);
+	expect_ok(&r, (const char *const[]){ "ご用意いただくもの:", NULL });
+	ck_assert_msg(strstr(r.err, "warning") == NULL, "%s", r.err);
+	run_free(&r);
+
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--service", "ecert_renewal");
+	expect_ok(&r, NULL);
+	run_free(&r);
+	CLIENT_RUN(&r, "call", "--office", "cl-main", "--counter", "2", "--lang", "en");
+	expect_ok(&r, NULL);
+	snprintf(id, sizeof id, "%ld", called_id(&r));
+	run_free(&r);
+	CLIENT_RUN(&r, "transfer", id, "--service", "pin_reset");
+	expect_ok(&r, (const char *const[]){ "waiting pin_reset", NULL });
+	run_free(&r);
+	CLIENT_RUN(&r, "transfer", id);
+	expect_fail(&r, 64, "--service");
+	run_free(&r);
+	CLIENT_RUN(&r, "transfer", "99999999", "--service", "pin_reset");
+	expect_fail(&r, 66, "ticket_not_found");
+	run_free(&r);
+	{
+		const char *const a[] = { "transfer", id, "--service", "pin_reset", NULL };
+		run_client(&r, NULL, NULL, a);
+		expect_fail(&r, 77, "MADOGUCHI_TOKEN");
+		run_free(&r);
+	}
+}
+END_TEST
+
+/* --output FILE survives a failed call; --server must be http(s). */
+START_TEST(output_and_server_checks)
+{
+	char *out_path = itest_tmp_path("ticket.txt"), *text;
+	struct run r;
+
+	itest_write_file(out_path, "the previous ticket\n");
+	/* A walk-in for a service the office does not offer: refused, file untouched. */
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--service", "card_pickup", "--output",
+	    out_path);
+	ck_assert_msg(r.status != 0, "%s", r.out);
+	run_free(&r);
+	text = slurp_path(out_path);
+	ck_assert_str_eq(text, "the previous ticket\n");
+	free(text);
+	ck_assert(!leftover(itest_env("MADOGUCHI_TEST_TMP"), "ticket.txt"));
+	/* A good one replaces it. */
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--service", "pin_reset", "--output",
+	    out_path, "--lang", "en");
+	expect_ok(&r, NULL);
+	run_free(&r);
+	text = slurp_path(out_path);
+	ck_assert_msg(strstr(text, "Citizens' Counter Centre") != NULL, "%s", text);
+	free(text);
+
+	{
+		const char *const a[] = { "--server", "ftp://127.0.0.1/", "queue", "--office",
+			"cl-main", NULL };
+		run_client(&r, token, NULL, a);
+		expect_fail(&r, 64, "http:// or https://");
+		run_free(&r);
+	}
+	{
+		const char *const a[] = { "queue", "--office", "cl-main", NULL };
+		run_client(&r, token, "file:///etc/passwd", a);
+		expect_fail(&r, 64, "MADOGUCHI_URL");
+		run_free(&r);
+	}
+	{
+		const char *const a[] = { "queue", "--office", "cl-main", "--server",
+			"127.0.0.1:8080", NULL };
+		run_client(&r, token, NULL, a);
+		expect_fail(&r, 64, "http:// or https://");
+		run_free(&r);
+	}
 }
 END_TEST
 
@@ -527,7 +755,7 @@ START_TEST(errors_are_one_line)
 	run_free(&r);
 	run_client(&r, "mds_not-a-real-token", NULL, (const char *const[]){ "ticket", "--office",
 	    "cl-main", "--service", "ecert_renewal", NULL });
-	expect_fail(&r, 77, "unknown or revoked");
+	expect_fail(&r, 77, "unknown, revoked or expired");
 	run_free(&r);
 	run_client(&r, "mds_not-a-real-token", NULL, (const char *const[]){ "call", "--office",
 	    "cl-main", "--counter", "1", NULL });
@@ -607,6 +835,10 @@ main(void)
 	tcase_add_test(tc, queue_watch_redraws_on_events);
 	tcase_add_test(tc, errors_are_one_line);
 	tcase_add_test(tc, busy_flag_after_40_walk_ins);
+	tcase_add_test(tc, resident_actions);
+	tcase_add_test(tc, second_visit);
+	tcase_add_test(tc, staff_documents_and_transfer);
+	tcase_add_test(tc, output_and_server_checks);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
