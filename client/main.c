@@ -656,9 +656,16 @@ cmd_book(struct ctx *c)
 	    c->o.service, "start", start, "applicant", applicant, "contact", contact, "language",
 	    c->o.lang == LANG_EN ? "en" : "ja");
 	free(start);
+	if (c->o.first_visit != NULL && c->o.booking_token == NULL) {
+		json_decref(body);
+		return fail(EX_USAGE, "--first-visit needs the first visit's token: "
+		    "--booking-token T or MADOGUCHI_BOOKING_TOKEN");
+	}
 	if (c->o.first_visit != NULL)
 		json_object_set_new(body, "first_visit", json_string(c->o.first_visit));
-	rc = request(c, "POST", "/v1/bookings", body, NULL, 201, &r);
+	/* Visit 2 proves it belongs with visit 1 by visit 1's token. */
+	rc = request(c, "POST", "/v1/bookings", body,
+	    c->o.first_visit != NULL ? c->o.booking_token : NULL, 201, &r);
 	json_decref(body);
 	if (rc != 0)
 		return rc;
@@ -799,7 +806,7 @@ static const struct command commands[] = {
 	{ "eligibility", cmd_eligibility, O_SERVICE | O_VISIT_DATE | O_APPLICANT | O_BIRTH |
 	    O_CARD | O_CERT | O_ATTENDEE, 0 },
 	{ "book", cmd_book, O_OFFICE | O_SERVICE | O_START | O_APPLICANT | O_BIRTH | O_CARD |
-	    O_CERT | O_ATTENDEE | O_NAME | O_EMAIL | O_PHONE | O_FIRST_VISIT, 0 },
+	    O_CERT | O_ATTENDEE | O_NAME | O_EMAIL | O_PHONE | O_FIRST_VISIT | O_BOOKING_TOKEN, 0 },
 	{ "booking", cmd_booking, O_BOOKING_TOKEN | O_START | O_OUTPUT, 2 },
 };
 
@@ -821,7 +828,8 @@ usage(FILE *fp)
 	    "       --card-issued D --cert-issued D [--attendee A])\n"
 	    "  book --office O --service S --start 'YYYY-MM-DD HH:MM' --name NAME\n"
 	    "       (--email E | --phone P) (--applicant FILE | --birth-date D\n"
-	    "       --card-issued D --cert-issued D [--attendee A]) [--first-visit REF]\n"
+	    "       --card-issued D --cert-issued D [--attendee A])\n"
+	    "       [--first-visit REF --booking-token VISIT1-TOKEN]\n"
 	    "  booking show|cancel REF [--booking-token T]\n"
 	    "  booking reschedule REF --start 'YYYY-MM-DD HH:MM' [--booking-token T]\n"
 	    "  booking ics REF [--output FILE] [--booking-token T]\n"
