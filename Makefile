@@ -161,6 +161,7 @@ REDOCLY_ENV := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 lint:
 	@$(REDOCLY_ENV) npx --no-install redocly lint --format=stylish docs/openapi.yaml
 	@node tests/openapi/codes.mjs
+	@./tests/check_layers.sh
 
 check: deps
 	@$(MAKE) --no-print-directory lint
