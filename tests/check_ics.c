@@ -64,7 +64,7 @@ END_TEST
 START_TEST(long_ascii_folded_at_75)
 {
 	struct ics w;
-	char v[400], *t, *u;
+	char v[400 + 2], *t, *u;	/* room for the "\r\n" appended below */
 	size_t len;
 
 	for (int i = 0; i < 399; i++)
