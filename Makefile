@@ -81,7 +81,8 @@ INTEGRATION := system availability bookings display queue client reports integri
 ics_ITEST_PKGS := libical
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
-.PHONY: check-ha all deps run token check lint unit integration install check-install clean distclean
+.PHONY: check-ha all deps run token check lint unit integration fuzz fuzz-build fuzz-check \
+	install check-install clean distclean
 all: server/madoguchid client/madoguchi
 
 deps:
@@ -168,6 +169,7 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory check-install
+	@$(MAKE) --no-print-directory fuzz-check
 	@$(MAKE) --no-print-directory integration
 
 # High availability: failover to a synchronous standby behind nginx, then the
@@ -176,6 +178,52 @@ check-ha: deps
 	@$(MAKE) --no-print-directory all tests/integration/check_bookings tests/integration/check_queue
 	@./tests/ha/failover.sh
 	@./tests/ha/pgbouncer.sh
+
+# Fuzzing (libFuzzer, clang only): tests/fuzz/fuzz_NAME.c links the modules in
+# fuzz_NAME_MODS, all built with ASan and UBSan into build/fuzz/. "make fuzz
+# SECONDS=N" runs each target N seconds from its seeds (tests/fuzz/corpus/NAME);
+# what it finds goes to build/fuzz/corpus/NAME, crashes to build/fuzz/crashes/.
+FUZZ      := dates router query eligibility inumber booking ticket config client_http client_sse
+FUZZ_CC   ?= clang
+SECONDS   ?= 60
+FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS = -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FB        := build/fuzz
+fuzz_dates_MODS  := server/clock server/core/cdate
+fuzz_router_MODS := server/router client/http client/buf
+fuzz_query_MODS  := server/query server/core/xmalloc
+fuzz_eligibility_MODS := server/core/eligibility server/core/rules server/core/cdate \
+                    server/core/problem server/core/xmalloc
+fuzz_inumber_MODS := server/core/rules server/core/cdate
+fuzz_booking_MODS := server/body server/clock server/token server/core/eligibility \
+                    server/core/rules server/core/cdate server/core/problem server/core/xmalloc
+fuzz_ticket_MODS := server/body server/clock server/token server/core/rules \
+                    server/core/cdate server/core/problem server/core/xmalloc
+fuzz_config_MODS := $(addprefix server/,$(CONFIG_MODS))
+fuzz_client_http_MODS := client/http client/buf
+fuzz_client_sse_MODS := client/sse client/buf
+FUZZ_BINS := $(FUZZ:%=$(FB)/fuzz_%)
+
+$(FB)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CPPFLAGS) -I. $(call pc_cflags,$(PKGS) libcurl) -MMD -MP -c $< -o $@
+
+$(FB)/fuzz_%: $(FB)/tests/fuzz/fuzz_%.o $$(addprefix $(FB)/,$$(addsuffix .o,$$(fuzz_$$*_MODS)))
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(call pc_libs,$(PKGS) libcurl) -lm
+
+fuzz-build: $(FUZZ_BINS)
+.PRECIOUS: $(FB)/%.o
+
+fuzz: fuzz-build
+	@./tests/fuzz/run.sh $(SECONDS) $(FUZZ)
+
+# A short run of every target, part of make check when clang is there.
+fuzz-check:
+	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory fuzz SECONDS=10; \
+	else \
+		echo "fuzz: $(FUZZ_CC) not found, fuzz targets skipped (make deps installs it)"; \
+	fi
 
 run: deps
 	@$(MAKE) --no-print-directory all
