@@ -192,12 +192,15 @@ FB        := build/fuzz
 fuzz_dates_MODS  := server/clock server/core/cdate
 fuzz_router_MODS := server/router client/http client/buf
 fuzz_query_MODS  := server/query server/core/xmalloc
-fuzz_eligibility_MODS := server/core/eligibility server/core/rules server/core/cdate \
+fuzz_eligibility_MODS := server/core/eligibility server/core/rules server/core/individual_number \
+                    server/core/cdate \
                     server/core/problem server/core/xmalloc
-fuzz_inumber_MODS := server/core/rules server/core/cdate
+fuzz_inumber_MODS := server/core/individual_number
 fuzz_booking_MODS := server/body server/clock server/token server/core/eligibility \
+                    server/core/individual_number \
                     server/core/rules server/core/cdate server/core/problem server/core/xmalloc
 fuzz_ticket_MODS := server/body server/clock server/token server/core/rules \
+                    server/core/individual_number \
                     server/core/cdate server/core/problem server/core/xmalloc
 fuzz_config_MODS := $(addprefix server/,$(CONFIG_MODS))
 fuzz_client_http_MODS := client/http client/buf
