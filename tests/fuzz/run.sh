@@ -15,8 +15,11 @@ failed=""
 for t in "$@"; do
 	log="$dir/logs/$t.log"
 	mkdir -p "$dir/corpus/$t"
-	dict=""
-	[ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
+	case $t in
+	config) dict=-dict=tests/fuzz/yaml.dict ;;
+	eligibility | booking | ticket) dict=-dict=tests/fuzz/json.dict ;;
+	*) dict="" ;;
+	esac
 	# The first directory takes new inputs; the seeds are only read.
 	# shellcheck disable=SC2086
 	"$dir/fuzz_$t" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
