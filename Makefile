@@ -29,7 +29,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # server/api/ the HTTP handlers, one file per resource; web/ the files served.
 CORE      := xmalloc problem cdate holidays individual_number rules eligibility calendar waitest \
              forecast staffing qsim csv
-MACHINERY := log clock router query jsonw ratelimit ydoc config config_load config_muni \
+MACHINERY := log clock router query body jsonw ratelimit ydoc config config_load config_muni \
              token staff_cache staff ics db migrate migrations_data http request slot_counts events \
              metrics capacity forecaster
 API       := routes rules availability booking_request bookings_create bookings_manage \
