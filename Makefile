@@ -40,7 +40,7 @@ SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
                $(API:%=$(B)/server/api/%.o) $(B)/server/main.o
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := individual_number router problem config clock cdate holidays rules eligibility \
+UNIT      := individual_number router query problem config clock cdate holidays rules eligibility \
              calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv \
              client_ticket client_sse client_http staff_cache ics
 # (core/NAME for the pure domain).
@@ -48,6 +48,7 @@ CONFIG_MODS  := config config_load config_muni ydoc log core/calendar core/holid
                 core/cdate core/rules core/individual_number core/xmalloc
 router_MODS  := router
 individual_number_MODS := core/individual_number
+query_MODS   := query core/xmalloc
 problem_MODS := core/problem core/xmalloc
 config_MODS  := $(CONFIG_MODS)
 clock_MODS   := clock core/cdate
