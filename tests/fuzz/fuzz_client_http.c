@@ -3,8 +3,8 @@
  * (http_parse_body), the one-line message for a failure
  * (http_problem_message) and the exit code (http_exit_code). The message is
  * one line, never empty, and is the problem's detail and code when both are
- * strings and the detail is not empty; the exit code is a sysexits code. The first two input bytes are
- * the status, the rest the body.
+ * strings and the detail is not empty; the exit code is a sysexits code. The
+ * first two input bytes are the status, the rest the body.
  */
 #include "fuzz.h"
 
