@@ -23,6 +23,7 @@ static const struct router_route routes[] = {
 	{ ROUTER_GET, "/v1/offices", handler, "offices", 1 },
 	{ ROUTER_GET, "/v1/offices/{office}/availability", handler, "availability", 1 },
 	{ ROUTER_GET, "/v1/holidays", handler, "holidays", 1 },
+	{ ROUTER_GET, "/v1/openapi.yaml", handler, "openapi", 1 },
 	{ ROUTER_POST, "/v1/bookings", handler, "booking_create", 2 },
 	{ ROUTER_GET, "/v1/bookings/{reference}", handler, "booking_get", 1 },
 	{ ROUTER_DELETE, "/v1/bookings/{reference}", handler, "booking_cancel", 2 },
