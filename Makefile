@@ -184,7 +184,7 @@ check-ha: deps
 # fuzz_NAME_MODS, all built with ASan and UBSan into build/fuzz/. "make fuzz
 # SECONDS=N" runs each target N seconds from its seeds (tests/fuzz/corpus/NAME);
 # what it finds goes to build/fuzz/corpus/NAME, crashes to build/fuzz/crashes/.
-FUZZ      := dates router query eligibility inumber booking ticket config client_http \
+FUZZ      := dates router query eligibility inumber booking ticket config csv client_http \
              client_sse client_ticket
 FUZZ_CC   ?= clang
 SECONDS   ?= 60
@@ -205,6 +205,7 @@ fuzz_ticket_MODS := server/body server/clock server/token server/core/rules \
                     server/core/individual_number \
                     server/core/cdate server/core/problem server/core/xmalloc
 fuzz_config_MODS := $(addprefix server/,$(CONFIG_MODS))
+fuzz_csv_MODS    := server/core/csv
 fuzz_client_http_MODS := client/http client/buf
 fuzz_client_sse_MODS := client/sse client/buf
 fuzz_client_ticket_MODS := $(addprefix client/,$(client_ticket_MODS))
