@@ -90,8 +90,10 @@ read_all(const char *data, size_t size, struct out *o, struct kept **recs, size_
 				FUZZ_ASSERT(strlen(rec.fields[i]) == rec.lens[i]);
 			if (o != NULL)
 				put_record(o, &rec);
-			*recs = realloc(*recs, (*n + 1) * sizeof **recs);
-			FUZZ_ASSERT(*recs != NULL);
+			if ((*n & (*n - 1)) == 0) {	/* 0, 1, 2, 4, ...: double the room */
+				*recs = realloc(*recs, (*n ? 2 * *n : 1) * sizeof **recs);
+				FUZZ_ASSERT(*recs != NULL);
+			}
 			keep(&(*recs)[(*n)++], &rec);
 			break;
 		}
