@@ -29,7 +29,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # server/api/ the HTTP handlers, one file per resource; web/ the files served.
 CORE      := xmalloc problem cdate holidays individual_number rules eligibility calendar waitest \
              forecast staffing qsim csv
-MACHINERY := log clock router jsonw ratelimit ydoc config config_load config_muni \
+MACHINERY := log clock router query body jsonw ratelimit ydoc config config_load config_muni \
              token staff_cache staff ics db migrate migrations_data http request slot_counts events \
              metrics capacity forecaster
 API       := routes rules availability booking_request bookings_create bookings_manage \
@@ -40,7 +40,7 @@ SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
                $(API:%=$(B)/server/api/%.o) $(B)/server/main.o
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := individual_number router problem config clock cdate holidays rules eligibility \
+UNIT      := individual_number router query problem config clock cdate holidays rules eligibility \
              calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv \
              client_ticket client_sse client_http staff_cache ics
 # (core/NAME for the pure domain).
@@ -48,6 +48,7 @@ CONFIG_MODS  := config config_load config_muni ydoc log core/calendar core/holid
                 core/cdate core/rules core/individual_number core/xmalloc
 router_MODS  := router
 individual_number_MODS := core/individual_number
+query_MODS   := query core/xmalloc
 problem_MODS := core/problem core/xmalloc
 config_MODS  := $(CONFIG_MODS)
 clock_MODS   := clock core/cdate
@@ -81,7 +82,8 @@ INTEGRATION := system availability bookings display queue client reports integri
 ics_ITEST_PKGS := libical
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
 
-.PHONY: check-ha all deps run token check lint unit integration install check-install clean distclean
+.PHONY: check-ha all deps run token check lint unit integration fuzz fuzz-build fuzz-check \
+	install check-install clean distclean
 all: server/madoguchid client/madoguchi
 
 deps:
@@ -168,6 +170,7 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory check-install
+	@$(MAKE) --no-print-directory fuzz-check
 	@$(MAKE) --no-print-directory integration
 
 # High availability: failover to a synchronous standby behind nginx, then the
@@ -176,6 +179,58 @@ check-ha: deps
 	@$(MAKE) --no-print-directory all tests/integration/check_bookings tests/integration/check_queue
 	@./tests/ha/failover.sh
 	@./tests/ha/pgbouncer.sh
+
+# Fuzzing (libFuzzer, clang only): tests/fuzz/fuzz_NAME.c links the modules in
+# fuzz_NAME_MODS, all built with ASan and UBSan into build/fuzz/. "make fuzz
+# SECONDS=N" runs each target N seconds from its seeds (tests/fuzz/corpus/NAME);
+# what it finds goes to build/fuzz/corpus/NAME, crashes to build/fuzz/crashes/.
+FUZZ      := dates router query eligibility inumber booking ticket config csv client_http \
+             client_sse client_ticket
+FUZZ_CC   ?= clang
+SECONDS   ?= 60
+FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS = -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FB        := build/fuzz
+fuzz_dates_MODS  := server/clock server/core/cdate
+fuzz_router_MODS := server/router client/http client/buf
+fuzz_query_MODS  := server/query server/core/xmalloc
+fuzz_eligibility_MODS := server/core/eligibility server/core/rules server/core/individual_number \
+                    server/core/cdate \
+                    server/core/problem server/core/xmalloc
+fuzz_inumber_MODS := server/core/individual_number
+fuzz_booking_MODS := server/body server/clock server/token server/core/eligibility \
+                    server/core/individual_number \
+                    server/core/rules server/core/cdate server/core/problem server/core/xmalloc
+fuzz_ticket_MODS := server/body server/clock server/token server/core/rules \
+                    server/core/individual_number \
+                    server/core/cdate server/core/problem server/core/xmalloc
+fuzz_config_MODS := $(addprefix server/,$(CONFIG_MODS))
+fuzz_csv_MODS    := server/core/csv
+fuzz_client_http_MODS := client/http client/buf
+fuzz_client_sse_MODS := client/sse client/buf
+fuzz_client_ticket_MODS := $(addprefix client/,$(client_ticket_MODS))
+FUZZ_BINS := $(FUZZ:%=$(FB)/fuzz_%)
+
+$(FB)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CPPFLAGS) -I. $(call pc_cflags,$(PKGS) libcurl) -MMD -MP -c $< -o $@
+
+$(FB)/fuzz_%: $(FB)/tests/fuzz/fuzz_%.o $$(addprefix $(FB)/,$$(addsuffix .o,$$(fuzz_$$*_MODS)))
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(call pc_libs,$(PKGS) libcurl) -lm
+
+fuzz-build: $(FUZZ_BINS)
+.PRECIOUS: $(FB)/%.o
+
+fuzz: fuzz-build
+	@./tests/fuzz/run.sh $(SECONDS) $(FUZZ)
+
+# A short run of every target, part of make check when clang is there.
+fuzz-check:
+	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory fuzz SECONDS=10; \
+	else \
+		echo "fuzz: $(FUZZ_CC) not found, fuzz targets skipped (make deps installs it)"; \
+	fi
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -57,9 +57,8 @@ handle_new(const struct http_client *c, const char *path, const char *token,
 	return h;
 }
 
-/* Parses the body as JSON when it is some. */
-static void
-parse_body(struct http_resp *out)
+void
+http_parse_body(struct http_resp *out)
 {
 	out->json = out->body.len > 0 ? json_loadb(buf_str(&out->body), out->body.len, 0, NULL) :
 	    NULL;
@@ -109,7 +108,7 @@ http_call(const struct http_client *c, const char *method, const char *path,
 	rc = curl_easy_perform(h);
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
-		parse_body(out);
+		http_parse_body(out);
 	} else {
 		*cause = transport_cause(c, rc, errbuf);
 		buf_free(&out->body);
@@ -173,7 +172,7 @@ http_stream(const struct http_client *c, const char *path, http_chunk_fn *fn, vo
 	if (rc != CURLE_OK && !s.stopped)
 		*cause = transport_cause(c, rc, errbuf);
 	else if (out->status != 200)
-		parse_body(out);
+		http_parse_body(out);
 	curl_easy_cleanup(s.h);
 	curl_slist_free_all(headers);
 	return rc == CURLE_OK || s.stopped ? 0 : -1;
@@ -196,6 +195,11 @@ http_problem_message(const struct http_resp *r)
 	char *msg;
 	int n;
 
+	/* An empty member says nothing: fall back to the next. */
+	if (detail != NULL && detail[0] == '\0')
+		detail = NULL;
+	if (title != NULL && title[0] == '\0')
+		title = NULL;
 	if (detail != NULL && code != NULL)
 		n = asprintf(&msg, "%s (%s)", detail, code);
 	else if (detail != NULL || title != NULL)

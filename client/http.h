@@ -48,6 +48,8 @@ typedef bool http_chunk_fn(void *arg, const char *p, size_t n);
  */
 int http_stream(const struct http_client *c, const char *path, http_chunk_fn *fn, void *arg,
     struct http_resp *out, char **cause) __attribute__((warn_unused_result));
+/* Sets out->json to the body parsed as JSON, NULL when it is empty or not JSON. */
+void http_parse_body(struct http_resp *out);
 /* Frees an answer's body and JSON. */
 void http_resp_free(struct http_resp *r);
 

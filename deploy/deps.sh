@@ -10,10 +10,11 @@ cd "$(dirname "$0")/.."
 # prometheus: promtool checks /metrics and deploy/alerts.yml (check_reports).
 # libical-dev and python3-icalendar: the calendar files' checkers (check_ics).
 # man-db and groff: the manual pages' check; util-linux: flock for make run.
+# clang and its runtimes (libFuzzer, ASan, UBSan): the fuzz targets (tests/fuzz).
 PKGS="build-essential pkg-config libevent-dev libpq-dev libyaml-dev check
 libjansson-dev libsodium-dev libcurl4-openssl-dev postgresql curl
 chromium fonts-noto-cjk prometheus libical-dev python3-icalendar man-db groff util-linux
-nginx-light pgbouncer python3"
+nginx-light pgbouncer python3 clang libclang-rt-14-dev"
 # node and npm: Redocly CLI and ajv (docs/openapi.yaml). Any node >= 18.17 will do,
 # so one installed another way (nodesource, nvm) is left alone.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"

@@ -10,6 +10,7 @@
 #include "metrics.h"
 #include "core/individual_number.h"
 #include "core/problem.h"
+#include "query.h"
 #include "ratelimit.h"
 #include "core/xmalloc.h"
 
@@ -363,90 +364,39 @@ req_get_header(struct request *r, const char *name)
 	return r->ev ? evhttp_find_header(evhttp_request_get_input_headers(r->ev), name) : NULL;
 }
 
-/* True when s names a query parameter in names. */
-static bool
-name_listed(const char *s, const char *const *names)
-{
-	for (; *names != NULL; names++) {
-		if (strcmp(s, *names) == 0)
-			return true;
-	}
-	return false;
-}
-
-/*
- * The name of the first query parameter whose name or value holds an escaped NUL
- * ("year=2026%00" would read as 2026 once decoded), written to name; false when none.
- */
-static bool
-query_has_nul(const char *query, char *name, size_t len)
-{
-	const char *nul = strstr(query, "%00"), *start = nul, *eq;
-
-	if (nul == NULL)
-		return false;
-	while (start > query && start[-1] != '&')
-		start--;
-	eq = memchr(start, '=', (size_t)(nul - start));
-	snprintf(name, len, "%.*s", (int)((eq ? eq : nul) - start), start);
-	return true;
-}
-
 bool
 req_query_allow(struct request *r, const char *const *names)
 {
-	struct evkeyvalq q;
-	struct evkeyval *kv, *other;
-	char name[64];
-	bool ok = true;
+	char *bad;
 
-	if (r->query != NULL && query_has_nul(r->query, name, sizeof name)) {
-		req_problem_json(r, problem_field(400, "invalid_query", name[0] ? name : "query",
+	switch (query_check(r->query, names, &bad)) {
+	case QUERY_OK:
+		return true;
+	case QUERY_NUL:
+		req_problem_json(r, problem_field(400, "invalid_query", bad[0] ? bad : "query",
 		    "a query parameter may not contain NUL (%00)"));
-		return false;
-	}
-	TAILQ_INIT(&q);
-	if (r->query != NULL && evhttp_parse_query_str(r->query, &q) != 0) {
+		break;
+	case QUERY_MALFORMED:
 		req_problem_json(r, problem_field(400, "invalid_query", "query",
 		    "the query string is malformed"));
 		return false;
+	case QUERY_UNKNOWN:
+		req_problem_json(r, problem_field(400, "unknown_parameter", bad,
+		    "this endpoint takes no such query parameter"));
+		break;
+	case QUERY_DUPLICATE:
+		req_problem_json(r, problem_field(400, "duplicate_parameter", bad,
+		    "the query parameter is given more than once"));
+		break;
 	}
-	TAILQ_FOREACH(kv, &q, next) {
-		if (!name_listed(kv->key, names)) {
-			req_problem_json(r, problem_field(400, "unknown_parameter", kv->key,
-			    "this endpoint takes no such query parameter"));
-			ok = false;
-			break;
-		}
-		for (other = TAILQ_NEXT(kv, next); other; other = TAILQ_NEXT(other, next)) {
-			if (strcmp(other->key, kv->key) == 0)
-				break;
-		}
-		if (other != NULL) {
-			req_problem_json(r, problem_field(400, "duplicate_parameter", kv->key,
-			    "the query parameter is given more than once"));
-			ok = false;
-			break;
-		}
-	}
-	evhttp_clear_headers(&q);
-	return ok;
+	free(bad);
+	return false;
 }
 
 char *
 req_query(struct request *r, const char *name)
 {
-	struct evkeyvalq q;
-	const char *v;
-	char *out = NULL;
-
-	if (r->query == NULL)
-		return NULL;
-	TAILQ_INIT(&q);
-	if (evhttp_parse_query_str(r->query, &q) == 0 && (v = evhttp_find_header(&q, name)))
-		out = xstrdup(v);
-	evhttp_clear_headers(&q);
-	return out;
+	return query_get(r->query, name);
 }
 
 const char *

@@ -37,6 +37,17 @@ START_TEST(problem_messages)
 	ck_assert_str_eq(msg, "the server answered HTTP 502");
 	free(msg);
 	http_resp_free(&r);
+	/* Empty members are no message (a fuzzer's find: it printed nothing). */
+	answer(&r, 422, "{\"title\":\"\",\"code\":\"inconsistent_facts\"}");
+	msg = http_problem_message(&r);
+	ck_assert_str_eq(msg, "the server answered HTTP 422");
+	free(msg);
+	http_resp_free(&r);
+	answer(&r, 409, "{\"title\":\"Conflict\",\"detail\":\"\",\"code\":\"slot_full\"}");
+	msg = http_problem_message(&r);
+	ck_assert_str_eq(msg, "Conflict");
+	free(msg);
+	http_resp_free(&r);
 }
 END_TEST
 

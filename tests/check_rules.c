@@ -1055,6 +1055,28 @@ START_TEST(s6_dates_out_of_range)
 }
 END_TEST
 
+/* A number after many short groups of one chain is still found (a fuzzer's find). */
+START_TEST(individual_number_after_long_chain)
+{
+	char text[1024] = "";
+
+	for (int i = 0; i < 70; i++)
+		strcat(text, "1 ");
+	strcat(text, "1234 5678 9018");
+	ck_assert(rules_contains_individual_number(text));
+	text[0] = '\0';
+	for (int i = 0; i < 63; i++)
+		strcat(text, "1-");
+	strcat(text, "1234-5678-9018 and 2 3");
+	ck_assert(rules_contains_individual_number(text));
+	text[0] = '\0';
+	for (int i = 0; i < 200; i++)
+		strcat(text, "12 ");
+	strcat(text, "1234");
+	ck_assert(!rules_contains_individual_number(text));
+}
+END_TEST
+
 /* All rules tests in one suite. */
 static Suite *
 rules_suite(void)
@@ -1112,6 +1134,7 @@ rules_suite(void)
 	tcase_add_test(tc, s6_id_lists);
 	tcase_add_test(tc, s6_pin_messages);
 	tcase_add_test(tc, s6_dates_out_of_range);
+	tcase_add_test(tc, individual_number_after_long_chain);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,7 @@
 #include "api/booking_request.h"
 
 #include "app.h"
+#include "body.h"
 #include "capacity.h"
 #include "clock.h"
 #include "config.h"
@@ -69,28 +70,21 @@ bk_elig_failed(struct request *r, const struct elig_error *err)
 	req_problem_json(r, elig_error_to_json(err));
 }
 
+/* Answers a problem from body.c; true when there was none. */
+bool
+bk_body_ok(struct request *r, json_t *problem)
+{
+	if (problem == NULL)
+		return true;
+	req_problem_json(r, problem);
+	return false;
+}
+
 /* Parses "start" into the visit date and minute. */
 bool
 bk_parse_start(struct request *r, json_t *v, struct bk *b)
 {
-	time_t t;
-
-	if (!json_is_string(v) || !clock_parse_instant(json_string_value(v), &t)) {
-		bk_bad_field(r, v ? "invalid_field" : "missing_field", "start",
-		    "start must be an instant such as 2026-12-16T09:00:00+09:00");
-		return false;
-	}
-	clock_jst(t, &b->date, &b->minute);
-	if (!rules_date_in_range(b->date)) {
-		bk_bad_field(r, "date_out_of_range", "start", "start must fall in the years 1980 to "
-		    "2099, for which the holiday law is computed");
-		return false;
-	}
-	if (t % 60 != 0) {
-		bk_bad_field(r, "invalid_field", "start", "start must fall on a whole minute");
-		return false;
-	}
-	return true;
+	return bk_body_ok(r, body_start(v, &b->date, &b->minute));
 }
 
 /* Finds the office and service of a body; answers 400/404 when they are not usable. */
@@ -175,19 +169,7 @@ bk_check_calendar(struct request *r, struct bk *b)
 bool
 bk_known_keys(struct request *r, json_t *body, const char *const *keys)
 {
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(body, key, v) {
-		bool ok = false;
-		for (const char *const *k = keys; *k != NULL; k++)
-			ok = ok || strcmp(*k, key) == 0;
-		if (!ok) {
-			bk_bad_field(r, "unknown_field", key, "this request takes no such member");
-			return false;
-		}
-	}
-	return true;
+	return bk_body_ok(r, body_known_keys(body, keys));
 }
 
 /* Formats d into buf as "YYYY-MM-DD"; NULL (buf untouched) for CDATE_NONE. */

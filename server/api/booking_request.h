@@ -81,6 +81,8 @@ void bk_token_key(const struct request *r, unsigned char key[TOKEN_KEY_BYTES]);
 void bk_bad_field(struct request *r, const char *code, const char *field, const char *detail);
 /* Answers with an eligibility module error. */
 void bk_elig_failed(struct request *r, const struct elig_error *err);
+/* Answers problem (from body.c) when there is one; true when it is NULL. */
+bool bk_body_ok(struct request *r, json_t *problem);
 /* Parses "start" into b's visit date and minute; answers 400 when it is not one. */
 bool bk_parse_start(struct request *r, json_t *v, struct bk *b);
 /* Finds the office, service and start of a body; answers 400/404 when not usable. */

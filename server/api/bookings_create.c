@@ -8,6 +8,7 @@
 #include "api/booking_request.h"
 #include "api/bookings_two_visit.h"
 #include "app.h"
+#include "body.h"
 #include "clock.h"
 #include "config.h"
 #include "core/calendar.h"
@@ -21,15 +22,12 @@
 #include "request.h"
 #include "token.h"
 
-#include <ctype.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CONTACT_NAME 100
-#define MAX_EMAIL 254
 #define REFERENCE_TRIES 3
 #define EARLIEST_DAYS 62
 
@@ -79,96 +77,11 @@ static struct db_stmt stmt_idempotent = {
 	"SELECT request_hash, reference, response FROM idempotency_keys "
 	"WHERE municipality = $1 AND key = $2 AND created_at > now() - interval '24 hours'", 2, 0 };
 
-/* True for an email address worth mailing: one '@', no spaces, a dot in the domain. */
-static bool
-email_ok(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	if (at == NULL || at == s || strchr(at + 1, '@') != NULL || strlen(s) > MAX_EMAIL)
-		return false;
-	for (const char *p = s; *p != '\0'; p++) {
-		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			return false;
-	}
-	return strchr(at + 1, '.') != NULL && at[1] != '.' && s[strlen(s) - 1] != '.';
-}
-
-/* True for a phone number: 6 to 15 digits, with spaces, '-', '(', ')' and a leading '+'. */
-static bool
-phone_ok(const char *s)
-{
-	int digits = 0;
-
-	for (const char *p = s; *p != '\0'; p++) {
-		if (isdigit((unsigned char)*p))
-			digits++;
-		else if (!(*p == ' ' || *p == '-' || *p == '(' || *p == ')' || (*p == '+' && p == s)))
-			return false;
-	}
-	return digits >= 6 && digits <= 15;
-}
-
-/* Reads an optional string member; answers 400 when it is not a string. */
-static bool
-opt_string(struct request *r, json_t *obj, const char *key, const char *path, char **out)
-{
-	json_t *v = json_object_get(obj, key);
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return true;
-	if (!json_is_string(v)) {
-		bk_bad_field(r, "invalid_field", path, "expected a string");
-		return false;
-	}
-	*out = xstrdup(json_string_value(v));
-	return true;
-}
-
 /* Validates contact {name, email, phone}: a name and a way to reach the resident. */
 static bool
 parse_contact(struct request *r, json_t *c, struct bk *b)
 {
-	const char *key;
-	json_t *v;
-
-	if (!json_is_object(c)) {
-		bk_bad_field(r, c ? "invalid_field" : "missing_field", "contact",
-		    "contact must be an object with a name and an email or phone");
-		return false;
-	}
-	json_object_foreach(c, key, v) {
-		if (strcmp(key, "name") != 0 && strcmp(key, "email") != 0 && strcmp(key, "phone") != 0) {
-			char path[80];
-			snprintf(path, sizeof path, "contact.%.60s", key);
-			bk_bad_field(r, "unknown_field", path, "contact takes name, email and phone");
-			return false;
-		}
-	}
-	if (!opt_string(r, c, "name", "contact.name", &b->name) ||
-	    !opt_string(r, c, "email", "contact.email", &b->email) ||
-	    !opt_string(r, c, "phone", "contact.phone", &b->phone))
-		return false;
-	if (b->name == NULL || b->name[0] == '\0' || strlen(b->name) > MAX_CONTACT_NAME) {
-		bk_bad_field(r, b->name ? "invalid_field" : "missing_field", "contact.name",
-		    "a name of 1 to 100 bytes is required");
-		return false;
-	}
-	if (b->email == NULL && b->phone == NULL) {
-		bk_bad_field(r, "missing_field", "contact.email", "give an email address or a phone "
-		    "number, so the office can reach you");
-		return false;
-	}
-	if (b->email != NULL && !email_ok(b->email)) {
-		bk_bad_field(r, "invalid_field", "contact.email", "not an email address");
-		return false;
-	}
-	if (b->phone != NULL && !phone_ok(b->phone)) {
-		bk_bad_field(r, "invalid_field", "contact.phone", "a phone number has 6 to 15 digits");
-		return false;
-	}
-	return true;
+	return bk_body_ok(r, body_contact(c, &b->name, &b->email, &b->phone));
 }
 
 static const char *const create_keys[] = { "office", "service", "start", "applicant",
@@ -532,16 +445,9 @@ create_next(struct request *r)
 static bool
 parse_extras(struct request *r, json_t *body, struct bk *b)
 {
-	json_t *fv = json_object_get(body, "first_visit");
-
-	if (!opt_string(r, body, "hold", "hold", &b->hold))
-		return false;
-	if (fv != NULL && !json_is_null(fv) && (!json_is_string(fv) ||
-	    !token_reference_normalise(json_string_value(fv), b->first_visit))) {
-		bk_bad_field(r, "invalid_field", "first_visit", "first_visit must be a reference");
-		return false;
-	}
-	return parse_contact(r, json_object_get(body, "contact"), b);
+	return bk_body_ok(r, body_opt_string(body, "hold", "hold", &b->hold)) &&
+	    bk_body_ok(r, body_first_visit(json_object_get(body, "first_visit"), b->first_visit)) &&
+	    parse_contact(r, json_object_get(body, "contact"), b);
 }
 
 void

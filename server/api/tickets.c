@@ -8,6 +8,7 @@
 
 #include "api/queue_state.h"
 #include "app.h"
+#include "body.h"
 #include "clock.h"
 #include "config.h"
 #include "core/cdate.h"
@@ -253,39 +254,17 @@ ticket_authorized(struct request *r)
 static bool
 parse_ticket_body(struct request *r, struct queue_ctx *q, json_t *body)
 {
-	json_t *svc = json_object_get(body, "service"), *bk = json_object_get(body, "booking");
-	const char *key;
-	json_t *v;
+	const char *service;
+	json_t *p = body_ticket(body, &service, q->booking);
 
-	json_object_foreach(body, key, v) {
-		if (strcmp(key, "service") != 0 && strcmp(key, "booking") != 0) {
-			req_problem_json(r, problem_field(400, "unknown_field", key,
-			    "a ticket takes service or booking"));
-			return false;
-		}
-	}
-	if ((svc == NULL) == (bk == NULL)) {
-		req_problem_json(r, problem_field(400, "missing_field", "service",
-		    "give either service (a walk-in) or booking (a check-in)"));
-		return false;
-	}
-	if (bk != NULL) {
-		if (!json_is_string(bk) || !token_reference_normalise(json_string_value(bk),
-		    q->booking)) {
-			req_problem_json(r, problem_field(400, "invalid_field", "booking",
-			    "booking must be a reference such as K7Q-4MXD"));
-			return false;
-		}
+	if (p == NULL && service != NULL &&
+	    (q->svc = cal_service_find(&q->office->cal, service)) == NULL)
+		p = problem_field(404, "service_not_offered", "service",
+		    "this office offers no such service");
+	if (p == NULL)
 		return true;
-	}
-	if (!json_is_string(svc) ||
-	    (q->svc = cal_service_find(&q->office->cal, json_string_value(svc))) == NULL) {
-		req_problem_json(r, problem_field(json_is_string(svc) ? 404 : 400,
-		    json_is_string(svc) ? "service_not_offered" : "invalid_field", "service",
-		    "this office offers no such service"));
-		return false;
-	}
-	return true;
+	req_problem_json(r, p);
+	return false;
 }
 
 void
