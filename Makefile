@@ -34,7 +34,7 @@ MACHINERY := log clock router cors jsonw ratelimit ydoc config config_load confi
              metrics capacity forecaster
 API       := routes rules availability booking_request bookings_create bookings_manage \
              bookings_two_visit bookings_ics holds queue_state tickets counters \
-             queue_view web web_data openapi openapi_data history reports metrics \
+             queue_view ticket_view web web_data openapi openapi_data history reports metrics \
              expiries forecast simulate capacity_rules
 SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
                $(API:%=$(B)/server/api/%.o) $(B)/server/main.o

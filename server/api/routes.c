@@ -122,6 +122,7 @@ const struct router_route api_routes[] = {
 	{ ROUTER_POST, "/v1/eligibility", H(api_eligibility), "eligibility", 2 },
 	{ ROUTER_POST, "/v1/offices/{office}/tickets", H(api_ticket_create), "ticket_create", 0 },
 	{ ROUTER_GET, "/v1/offices/{office}/queue", H(api_queue), "queue", 1 },
+	{ ROUTER_GET, "/v1/offices/{office}/tickets/{number}", H(api_ticket_view), "ticket_view", 1 },
 	{ ROUTER_POST, "/v1/offices/{office}/counters/{counter}/next", H(api_counter_next),
 	    "counter_next", 0 },
 	{ ROUTER_POST, "/v1/tickets/{id}/done", H(api_ticket_done), "ticket_done", 0 },
