@@ -82,7 +82,7 @@ send_page(struct request *r, int status, const struct web_file *f)
 void
 api_page(struct request *r)
 {
-	static const char *const params[] = { "lang", NULL };
+	static const char *const params[] = { "lang", "service", NULL };
 	const char *name = r->match.route->name;
 	const struct page *p = NULL;
 	const struct web_file *f;
