@@ -44,7 +44,7 @@ function drawNow() {
   $('waits-body').replaceChildren(...queue.services.map((s) => el('tr', { dataset: { service: s.service } },
     el('th', { scope: 'row', text: t('svc.' + s.service) }),
     el('td', { class: 'num', text: t('people', { n: s.waiting }) }),
-    el('td', { class: 'num' }, waitText(s), s.flag !== 'normal' ? el('span', { class: 'muted', text: ' (' + t('flag.' + s.flag) + ')' }) : ''))));
+    el('td', { class: 'wait' }, waitText(s), s.flag !== 'normal' ? el('span', { class: 'muted', text: ' (' + t('flag.' + s.flag) + ')' }) : ''))));
   const calls = (queue.called || []).slice(0, 6);
   $('calling').replaceChildren(el('h3', { text: t('status.calling') }),
     calls.length ? el('ul', { id: 'calls' }, calls.map((c) => el('li', { dataset: { ticket: c.ticket } }, el('strong', { text: c.ticket }), ' → ' + t('counter', { n: c.counter }))))
