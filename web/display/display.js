@@ -122,7 +122,8 @@
       const svc = el('td', 'svc');
       svc.append(el('span', 'ja', names.ja), el('span', 'en', names.en));
       const cnt = el('td', 'cnt', s.reservation_only === true ? '—' : Number.isFinite(s.waiting) ? s.waiting : '—');
-      cnt.append(el('small', null, ' 人 / waiting'));
+      if (s.reservation_only !== true)
+        cnt.append(el('small', null, ' 人 / waiting'));
       const est = waitCell(s, flag);
       veryBusy = veryBusy || flag === 'very_busy';
       tr.append(svc, cnt, est);
