@@ -14,7 +14,7 @@
 //   node tests/e2e/pages.mjs           (env as tests/integration/run.sh sets it)
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, appendFileSync, rmSync, openSync } from 'node:fs';
+import { mkdirSync, readFileSync, appendFileSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,12 +73,31 @@ function freePort() {
 
 // ---- the daemon ----
 
+let daemon = null;
+process.on('exit', () => {
+  if (daemon && daemon.exitCode === null)
+    daemon.kill('SIGKILL');
+});
+
+// Stops the daemon; a non-zero exit (a sanitizer's report, say) fails the run.
+async function stopDaemon() {
+  if (daemon.exitCode !== null)
+    return daemon.exitCode;
+  const done = new Promise((resolve) => daemon.once('exit', (code, sig) => resolve(code === null ? 128 : code)));
+  daemon.kill('SIGTERM');
+  const timer = setTimeout(() => daemon.kill('SIGKILL'), 15000);
+  const code = await done;
+  clearTimeout(timer);
+  return code;
+}
+
 async function startDaemon() {
   const port = await freePort();
   const daemonEnv = { ...process.env, MADOGUCHI_DATABASE_URL: DB, MADOGUCHI_NOW: NOW };
   execFileSync(DAEMON, ['-c', CONFIG, '--migrate'], { env: daemonEnv, stdio: ['ignore', 'ignore', 'inherit'] });
   const log = openSync(join(TMP, `e2e-daemon-${port}.log`), 'a');
   const child = spawn(DAEMON, ['-c', CONFIG, '--listen', `127.0.0.1:${port}`], { env: daemonEnv, stdio: ['ignore', log, log] });
+  daemon = child;
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
@@ -532,25 +551,14 @@ async function everyPage(browser, base, number) {
 }
 
 async function main() {
-  const { child, url: base } = await startDaemon();
-  const profile = mkdtempSync(join(TMP, 'chromium-'));
-  let browser = null;
-  try {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', `--user-data-dir=${profile}`],
-      headless: true,
-    });
-  } catch (e) {
-    // playwright passes its own profile directory; a fresh one per context is its default
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-      headless: true,
-    });
-  }
+  const { url: base } = await startDaemon();
+  // playwright-core starts Chromium with a fresh profile directory of its own each time.
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    headless: true,
+  });
   const staff = token('staff');
   let booking = null, number = 'A-001';
   await test('a complete booking on a 390×844 phone ends with the row in PostgreSQL', async () => { booking = await bookingOnPhone(browser, base); });
@@ -563,8 +571,11 @@ async function main() {
   await test('the dashboard draws the heatmap, forecast against actual, staffing gap and what-if', () => dashboardDrawing(browser, base));
   await test('every page: axe (390×844, 1920×1080, ja and en), nothing sideways at 360 px', () => everyPage(browser, base, number));
   await browser.close();
-  child.kill('SIGTERM');
-  rmSync(profile, { recursive: true, force: true });
+  const code = await stopDaemon();
+  if (code !== 0) {
+    failures++;
+    results.push(`FAIL madoguchid exited with ${code}; see ${TMP}/e2e-daemon-*.log`);
+  }
   for (const r of results)
     console.error('e2e: ' + r);
   console.error('e2e: screenshots: ' + shots.join(' '));
