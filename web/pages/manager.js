@@ -26,7 +26,8 @@ function unavailable(box, r) {
 // ---- sign-in ----
 
 async function signIn(token) {
-  const to = state.today, from = addDays(to, -27);
+  // The last four whole weeks, yesterday included: today is not over.
+  const to = addDays(state.today, -1), from = addDays(to, -27);
   const r = await get(`/v1/reports/load?office=${enc(officeId)}&from=${from}&to=${to}`, { token });
   if (r.status === 401 || r.status === 403) {
     markField('token', problemText(r.problem));
@@ -42,9 +43,9 @@ async function signIn(token) {
   $('dashboard').hidden = false;
   $('from').value = from;
   $('to').value = to;
-  $('staffing-date').value = to;
-  $('whatif-date').value = addDays(to, 1);
-  $('cap-date').value = addDays(to, 7);
+  $('staffing-date').value = state.today;
+  $('whatif-date').value = addDays(state.today, 1);
+  $('cap-date').value = addDays(state.today, 7);
   showLoad(r);
   loadFva();
   loadStaffing();
