@@ -91,8 +91,8 @@ async function stopDaemon() {
   return code;
 }
 
-async function startDaemon() {
-  const port = await freePort();
+async function startDaemon(port) {
+  port = port || await freePort();
   const daemonEnv = { ...process.env, MADOGUCHI_DATABASE_URL: DB, MADOGUCHI_NOW: NOW };
   execFileSync(DAEMON, ['-c', CONFIG, '--migrate'], { env: daemonEnv, stdio: ['ignore', 'ignore', 'inherit'] });
   const log = openSync(join(TMP, `e2e-daemon-${port}.log`), 'a');
@@ -358,6 +358,30 @@ async function liveCall(browser, base, staff) {
   assert((await ticket.locator('#called').innerText()).includes('1番窓口'), 'the ticket page names no counter');
   await shot(ticket, 'ticket-called-390');
   await shot(status, 'status-1920');
+
+  // The daemon restarts: both pages notice, reconnect by themselves, and follow
+  // what happens after (the ticket is done when the next is called).
+  const port = Number(new URL(base).port);
+  assert(await stopDaemon() === 0, 'madoguchid did not stop cleanly');
+  await ticket.waitForSelector('body[data-live="no"]');
+  await status.waitForSelector('body[data-live="no"]');
+  await startDaemon(port);
+  await ticket.waitForSelector('body[data-live="yes"]', { timeout: 30000 });
+  await status.waitForSelector('body[data-live="yes"]', { timeout: 30000 });
+  const next = await api(base, 'POST', `/v1/offices/${OFFICE}/tickets`, { service: 'pin_reset' }, staff);
+  assert(next.status === 201, 'issuing after the restart: ' + next.status);
+  for (let i = 0, n = null; i < 500 && n !== next.data.number; i++) {
+    const r = await api(base, 'POST', `/v1/offices/${OFFICE}/counters/1/next`, {}, staff);
+    assert(r.status === 200, 'calling after the restart: ' + r.status);
+    n = r.data.number;
+  }
+  await Promise.all([
+    ticket.locator('#state .notice').waitFor({ timeout: 5000 }),
+    status.locator(`#calls li[data-ticket="${next.data.number}"]`).waitFor({ timeout: 5000 }),
+  ]);
+  assert((await ticket.locator('#state').innerText()).includes(
+    (await ticket.evaluate(() => document.documentElement.lang)) === 'ja' ? '終わりました' : 'dealt with'), 'the ticket page did not follow after the restart');
+  results.push('     both pages reconnected after the daemon restarted and followed the next call');
   await ticket.context().close();
   await status.context().close();
   return number;
@@ -592,7 +616,7 @@ async function main() {
   await test('a refusal before the window books the offered earliest slot', () => beforeWindow(browser, base));
   if (booking)
     await test('reschedule, calendar file and cancel through /manage', () => manage(browser, base, booking));
-  await test('the ticket page and the status page show a call within 2 s', async () => { number = await liveCall(browser, base, staff); });
+  await test('the ticket page and the status page show a call within 2 s, and reconnect after a restart', async () => { number = await liveCall(browser, base, staff); });
   await test('the manager page', () => manager(browser, base, staff));
   await test('the status page\'s congestion calendar and best times', () => statusCalendar(browser, base));
   await test('the dashboard draws the heatmap, forecast against actual, staffing gap and what-if', () => dashboardDrawing(browser, base));

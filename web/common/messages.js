@@ -134,7 +134,7 @@ const ja = {
   'status.forecast.failed': '混雑予測を読み込めませんでした。',
   'status.best': 'おすすめの来庁時間',
   'status.best.item': '{date} {hour}時台（{level}）',
-  'status.day': '日付', 'status.level': '1日',
+  'status.day': '日付', 'status.level': '終日',
   'status.book_link': 'この窓口で予約する',
 
   'manager.title': '窓口の運営（管理者）',
@@ -338,7 +338,7 @@ const en = {
   'status.forecast.failed': 'The forecast could not be loaded.',
   'status.best': 'Best times to come',
   'status.best.item': '{date}, {hour}:00–{hour}:59 ({level})',
-  'status.day': 'Day', 'status.level': 'Day',
+  'status.day': 'Day', 'status.level': 'All day',
   'status.book_link': 'Book at this office',
 
   'manager.title': 'Office dashboard (managers)',

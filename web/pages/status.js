@@ -78,7 +78,7 @@ function drawForecast() {
   const rows = forecast.days.map((d) => {
     const byHour = new Map((d.hours || []).map((h) => [h.hour, h]));
     return el('tr', {}, el('th', { scope: 'row', text: fmtDate(d.date, { month: 'numeric', day: 'numeric', weekday: 'short' }) }),
-      d.open ? el('td', { class: 'lvl-' + d.level, text: t('level.short.' + d.level) }) : el('td', { text: t('closed') }),
+      d.open ? el('td', { class: 'lvl-' + d.level, title: t('level.' + d.level), text: d.level }) : el('td', { text: t('closed') }),
       hours.map((h) => {
         const c = byHour.get(h);
         return c ? el('td', { class: 'lvl-' + c.level, title: t('level.' + c.level), text: c.level }) : el('td', { text: '' });
