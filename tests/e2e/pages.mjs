@@ -14,7 +14,7 @@
 //   node tests/e2e/pages.mjs           (env as tests/integration/run.sh sets it)
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, appendFileSync, openSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, appendFileSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,15 @@ const env = (k) => {
 };
 const DB = env('MADOGUCHI_TEST_DB_URL');
 const TMP = env('MADOGUCHI_TEST_TMP');
-const CONFIG = env('MADOGUCHI_TEST_CONFIG');
+// The test offices with this run's own limits: a resident's address may hold
+// few places (bookings.holds_per_client), and every test here comes from 127.0.0.1.
+const CONFIG = join(TMP, 'e2e.yaml');
+writeFileSync(CONFIG, `ratelimit: {per_minute: 100000, burst: 10000}
+bookings: {holds_per_client: 1000}
+include:
+  - ${join(root, 'config', 'municipalities')}/*.yaml
+`);
+env('MADOGUCHI_TEST_CONFIG');
 const DAEMON = join(root, 'server', 'madoguchid');
 
 let failures = 0;
@@ -258,7 +266,7 @@ async function bookingOnPhone(browser, base) {
   assert(described && (await page.locator('#' + described).innerText()).length > 0, 'the bad email has no message tied to it');
   await noViolations(page, 'booking with a bad email (390)');
   await shot(page, 'book-contact-error-390');
-  await page.locator('#email').fill('hanako@example.jp');
+  await page.locator('#email').fill(`hanako.${process.pid}.${Date.now()}@example.jp`);
   await page.locator('#submit').click();
   await page.locator('#reference').waitFor();
   const ref = (await page.locator('#reference').innerText()).trim();
@@ -284,7 +292,7 @@ async function beforeWindow(browser, base) {
   await page.locator('table.month button.day').first().click();
   await page.locator('.all-times button').first().click();
   await page.locator('#name').fill('Taro Kasugai');
-  await page.locator('#phone').fill('0568-85-6111');
+  await page.locator('#phone').fill('090-' + String(Date.now()).slice(-8));
   await page.locator('#submit').click();
   const earliest = page.locator('#earliest');
   await earliest.waitFor();
@@ -448,7 +456,15 @@ async function statusCalendar(browser, base) {
   const rows = await page.locator('#calendar tbody tr').count();
   assert(rows === 28, 'calendar rows: ' + rows);
   const best = await page.locator('#best-times li').allInnerTexts();
-  assert(best.length > 0 && /15時/.test(best[0]) && /木/.test(best[0]), 'best times: ' + best.join(' | '));
+  assert(best.length > 0, 'no best times');
+  if (standIns.has('GET /v1/offices/{office}/forecast'))
+    assert(/15時/.test(best[0]) && /木/.test(best[0]), 'best times: ' + best.join(' | '));
+  else {
+    // The first best time is at the calendar's lowest hourly level.
+    const levels = await page.locator('#calendar tbody tr td:nth-child(n+3)').evaluateAll((tds) => tds.map((td) => Number(td.textContent)).filter((n) => n >= 1));
+    const lowest = Math.min(...levels);
+    assert(best[0].includes(['', '空いている', 'やや空いている', '普通', 'やや混雑', '混雑'][lowest]), `best ${best[0]}, lowest level ${lowest}`);
+  }
   await noViolations(page, 'status calendar (390)');
   await shot(page, 'status-calendar-390');
   await page.setViewportSize(DESKTOP);
@@ -472,12 +488,12 @@ function loadFor(from, to) {
   return { office: OFFICE, from, to, by_day, by_weekday_hour: cells, totals };
 }
 
-// Four past weeks of tickets as the office's old machine would export them:
+// Eight past weeks of tickets as the office's old machine would export them:
 // weekdays 9-16 h, more on Mondays and mornings.
 function historyCsv() {
   const rows = ['issued_at,service,kind,called_at,done_at,status'];
   const pad = (n) => String(n).padStart(2, '0');
-  for (let d = '2026-11-16'; d <= '2026-12-11'; d = addDays(d, 1)) {
+  for (let d = '2026-10-19'; d <= '2026-12-11'; d = addDays(d, 1)) {
     const w = weekdayOf(d);
     if (w > 5)
       continue;
@@ -492,15 +508,31 @@ function historyCsv() {
   return rows.join('\n') + '\n';
 }
 
-async function dashboardDrawing(browser, base) {
+// Imports the history (when the daemon takes it) and waits for the office's first
+// forecast fit; true when real forecasts are there.
+async function importHistory(base) {
   const tok = token('manager');
   const imported = await fetch(`${base}/v1/offices/${OFFICE}/history`, {
     method: 'POST', headers: { 'Content-Type': 'text/csv', Authorization: 'Bearer ' + tok }, body: historyCsv(),
   });
   const importText = await imported.text();
   record('POST', `/v1/offices/${OFFICE}/history`, imported.status, imported.headers.get('content-type'), importText);
-  if (imported.status === 200)
-    results.push('     history imported for the heatmap: ' + importText);
+  if (imported.status !== 200)
+    return false;
+  results.push('     history imported: ' + importText);
+  for (let i = 0; i < 240; i++) {
+    const f = await api(base, 'GET', `/v1/offices/${OFFICE}/forecast?from=2026-12-16&to=2026-12-16`);
+    if (f.status === 200)
+      return true;
+    if (f.status === 404 && f.data && f.data.code === 'not_found')
+      return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the forecast never became ready after the history import');
+}
+
+async function dashboardDrawing(browser, base) {
+  const tok = token('manager');
   const page = await newPage(browser, base, PHONE);
   await standIn(page, /\/v1\/reports\/load\?/, 'GET /v1/reports/load', (u) => loadFor(u.searchParams.get('from'), u.searchParams.get('to')));
   await standIn(page, /\/v1\/offices\/[^/]+\/forecast\?/, 'GET /v1/offices/{office}/forecast',
@@ -523,7 +555,10 @@ async function dashboardDrawing(browser, base) {
   assert(await page.locator('#heatmap tbody tr').count() >= 5, 'heatmap rows');
   await page.locator('#fva canvas').first().waitFor();
   await page.locator('#staffing-table').waitFor();
-  assert((await page.locator('#staffing-table').innerText()).includes('2不足'), 'the 9 o\'clock gap is not shown');
+  if (standIns.has('GET /v1/offices/{office}/staffing'))
+    assert((await page.locator('#staffing-table').innerText()).includes('2不足'), 'the 9 o\'clock gap is not shown');
+  else
+    assert(await page.locator('#staffing-table tbody tr').count() > 0, 'no staffing rows');
   await page.locator('#whatif-counters').fill('9=3, 10=x');
   await page.locator('#whatif-form button[type="submit"]').click();
   await page.locator('#whatif-counters[aria-invalid="true"]').waitFor();
@@ -611,6 +646,8 @@ async function main() {
     headless: true,
   });
   const staff = token('staff');
+  let forecasts = false;
+  await test('history imported and forecasts fitted (when the daemon has them)', async () => { forecasts = await importHistory(base); });
   let booking = null, number = 'A-001';
   await test('a complete booking on a 390×844 phone ends with the row in PostgreSQL', async () => { booking = await bookingOnPhone(browser, base); });
   await test('a refusal before the window books the offered earliest slot', () => beforeWindow(browser, base));

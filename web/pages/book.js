@@ -178,7 +178,7 @@ function drawHold() {
 function showSlotProblem(p, contact) {
   const box = $('day-refusal');
   const items = [el('p', { class: 'notice bad', text: problemText(p) })];
-  if (p && p.code === 'slot_full' && Array.isArray(p.alternatives) && p.alternatives.length) {
+  if (p && (p.code === 'slot_full' || p.code === 'day_capped') && Array.isArray(p.alternatives) && p.alternatives.length) {
     items.push(el('p', { text: t('alternatives') }), el('ul', { class: 'slots alternatives' }, p.alternatives.map((a) => el('li', {},
       el('button', { type: 'button', class: 'crowd-' + a.crowding, dataset: { start: a.start }, onclick: () => chooseSlot({ start: a.start, crowding: a.crowding }) },
         fmtInstant(a.start), el('small', { text: t('crowd.' + a.crowding) }))))));
@@ -247,7 +247,7 @@ async function submit(ev) {
     focusOn($('h-facts'));
     return;
   }
-  if (p.code === 'slot_full' || p.code === 'before_renewal_window' || p.code === 'visit_in_past' || p.code === 'date_out_of_range') {
+  if (['slot_full', 'day_capped', 'before_renewal_window', 'visit_in_past', 'date_out_of_range'].includes(p.code)) {
     releaseTimer();
     showSlotProblem(p, contact);
     return;

@@ -62,7 +62,7 @@ async function moveTo(slot) {
   if (!r.ok) {
     const p = r.problem || {};
     const items = [el('p', { class: 'notice bad', text: problemText(p) })];
-    if (p.code === 'slot_full' && Array.isArray(p.alternatives))
+    if ((p.code === 'slot_full' || p.code === 'day_capped') && Array.isArray(p.alternatives))
       items.push(el('ul', { class: 'slots alternatives' }, p.alternatives.map((a) => el('li', {}, el('button', {
         type: 'button', dataset: { start: a.start }, onclick: () => moveTo({ start: a.start }),
       }, fmtInstant(a.start))))));

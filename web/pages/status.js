@@ -55,7 +55,8 @@ function drawNow() {
 async function loadForecast(today) {
   const to = addDays(today, 27);
   const r = await get(`/v1/offices/${encodeURIComponent(officeId)}/forecast?from=${today}&to=${to}`);
-  forecast = r.ok ? r.data : absent(r) ? 'absent' : null;
+  // No forecast route, or no forecast yet (too little history): said the same way.
+  forecast = r.ok ? r.data : absent(r) || (r.problem && r.problem.code === 'forecast_not_ready') ? 'absent' : null;
   drawForecast();
 }
 
