@@ -29,24 +29,25 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # server/api/ the HTTP handlers, one file per resource; web/ the files served.
 CORE      := xmalloc problem cdate holidays individual_number rules eligibility calendar waitest \
              forecast staffing qsim csv
-MACHINERY := log clock router query body jsonw ratelimit ydoc config config_load config_muni \
+MACHINERY := log clock router query body cors jsonw ratelimit ydoc config config_load config_muni \
              token staff_cache staff ics db migrate migrations_data http request slot_counts events \
              metrics capacity forecaster
 API       := routes rules availability booking_request bookings_create bookings_manage \
              bookings_two_visit bookings_ics holds queue_state tickets counters \
-             queue_view display display_data openapi openapi_data history reports metrics \
+             queue_view ticket_view web web_data openapi openapi_data history reports metrics \
              expiries forecast simulate capacity_rules
 SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
                $(API:%=$(B)/server/api/%.o) $(B)/server/main.o
 
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
-UNIT      := individual_number router query problem config clock cdate holidays rules eligibility \
+UNIT      := individual_number router query cors problem config clock cdate holidays rules eligibility \
              calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv \
              client_ticket client_sse client_http staff_cache ics
 # (core/NAME for the pure domain).
-CONFIG_MODS  := config config_load config_muni ydoc log core/calendar core/holidays \
+CONFIG_MODS  := config config_load config_muni cors ydoc log core/calendar core/holidays \
                 core/cdate core/rules core/individual_number core/xmalloc
 router_MODS  := router
+cors_MODS    := cors
 individual_number_MODS := core/individual_number
 query_MODS   := query core/xmalloc
 problem_MODS := core/problem core/xmalloc
@@ -77,7 +78,7 @@ UNIT_BINS := $(UNIT:%=tests/check_%)
 
 # Integration tests: tests/integration/check_NAME.c with the harness itest.c.
 INTEGRATION := system availability bookings display queue client reports integrity forecast \
-               tokens ics
+               tokens ics pages
 # Extra pkg-config packages of an integration program (libical checks calendar files).
 ics_ITEST_PKGS := libical
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
@@ -111,12 +112,13 @@ $(B)/server/migrations_data.c: server/embed-migrations.sh $(sort $(wildcard migr
 $(B)/server/migrations_data.o: $(B)/server/migrations_data.c $(B)/flags
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
 
-# So is the lobby display (web/display/), served from the binary.
-DISPLAY_FILES := web/display/index.html web/display/display.css web/display/display.js
-$(B)/server/api/display_data.c: server/embed-display.sh $(DISPLAY_FILES)
+# So are the pages (every web/DIR/FILE: the resident pages, the lobby display, the
+# manager's dashboard, shared scripts, vendored libraries).
+WEB_FILES := $(sort $(wildcard web/*/*))
+$(B)/server/api/web_data.c: server/embed-web.sh $(WEB_FILES)
 	@mkdir -p $(@D)
-	./server/embed-display.sh $(DISPLAY_FILES) > $@
-$(B)/server/api/display_data.o: $(B)/server/api/display_data.c $(B)/flags
+	./server/embed-web.sh $(WEB_FILES) > $@
+$(B)/server/api/web_data.o: $(B)/server/api/web_data.c $(B)/flags
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
 
 # And the contract (docs/openapi.yaml), served at GET /v1/openapi.yaml.

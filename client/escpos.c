@@ -67,6 +67,30 @@ escpos_line(struct buf *b, const char *utf8, size_t len)
 	return bad;
 }
 
+bool
+escpos_qr(struct buf *b, const char *data, size_t len, int module)
+{
+	/* fn 65: model 2; fn 67: module size; fn 69: error correction M (49). */
+	const unsigned char model[] = { GS, '(', 'k', 4, 0, 49, 65, 50, 0 };
+	const unsigned char size[] = { GS, '(', 'k', 3, 0, 49, 67,
+		(unsigned char)(module < 1 ? 1 : module > 16 ? 16 : module) };
+	const unsigned char ecc[] = { GS, '(', 'k', 3, 0, 49, 69, 49 };
+	/* fn 80: store len bytes (pL pH count them with cn fn m); fn 81: print. */
+	const unsigned char store[] = { GS, '(', 'k', (unsigned char)((len + 3) & 0xff),
+		(unsigned char)((len + 3) >> 8), 49, 80, 48 };
+	const unsigned char print[] = { GS, '(', 'k', 3, 0, 49, 81, 48 };
+
+	if (len == 0 || len > ESCPOS_QR_MAX)
+		return false;
+	cmd(b, model, sizeof model);
+	cmd(b, size, sizeof size);
+	cmd(b, ecc, sizeof ecc);
+	cmd(b, store, sizeof store);
+	buf_add(b, data, len);
+	cmd(b, print, sizeof print);
+	return true;
+}
+
 void
 escpos_cut(struct buf *b)
 {

@@ -27,6 +27,13 @@ void escpos_double(struct buf *b, bool on);
  * became '?'.
  */
 size_t escpos_line(struct buf *b, const char *utf8, size_t len);
+/*
+ * A QR code of data (len bytes, at most ESCPOS_QR_MAX) printed by the printer's
+ * own encoder: GS ( k with model 2, error correction M and module size module
+ * (1-16 dots), then the stored data printed. False when data is too long.
+ */
+#define ESCPOS_QR_MAX 700
+bool escpos_qr(struct buf *b, const char *data, size_t len, int module);
 /* GS V 66 0: feed to the cutter and cut (a partial cut where the printer has both). */
 void escpos_cut(struct buf *b);
 

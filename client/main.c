@@ -260,7 +260,9 @@ upper(char *s)
 static int
 ticket_print(struct ctx *c, const json_t *ticket, FILE *out, const char *path)
 {
-	struct ticket_options topt = { c->o.lang, c->o.format, c->o.paper };
+	const char *public_url = getenv("MADOGUCHI_PUBLIC_URL");
+	struct ticket_options topt = { c->o.lang, c->o.format, c->o.paper,
+		public_url && *public_url ? public_url : NULL };
 	json_t *office = office_lookup(c, c->o.office);
 	json_t *booking = c->o.booking ? booking_lookup(c, c->o.booking) : NULL;
 	char *ref = c->o.booking ? strdup(c->o.booking) : NULL, *cause = NULL;
@@ -839,6 +841,8 @@ usage(FILE *fp)
 	    "  MADOGUCHI_TOKEN          kiosk or staff token for ticket, call, recall, done,\n"
 	    "                           no-show, transfer (staff may also act on bookings)\n"
 	    "  MADOGUCHI_BOOKING_TOKEN  a booking's token (booking show|cancel, check-in documents)\n"
+	    "  MADOGUCHI_PUBLIC_URL     the server as phones reach it: tickets then carry their\n"
+	    "                           page's address (a QR code on ESC/POS)\n"
 	    "See madoguchi(1).\n");
 }
 

@@ -17,6 +17,7 @@ enum row_kind {
 	ROW_RULE,	/* a line of rule characters across the paper */
 	ROW_NUMBER,	/* the ticket number, printed double size */
 	ROW_BLANK,	/* an empty line */
+	ROW_QR,		/* the ticket page's URL: a QR code on ESC/POS, the URL as text */
 };
 
 /* One row of the ticket before it meets the paper. */
@@ -39,6 +40,7 @@ struct words {
 	const char *title, *number, *service, *issued, *ahead, *ahead_none, *wait, *wait_none;
 	const char *busy, *very_busy, *advice_busy, *advice_very_busy, *advice_booked;
 	const char *booking, *documents, *doc, *doc_optional, *footer;
+	const char *follow;	/* above the ticket page's QR code or URL */
 };
 
 static const struct words ja = {
@@ -50,6 +52,7 @@ static const struct words ja = {
 	"ご予約の方は、予約時刻を目安にお呼びします。",
 	"ご予約: %s", "ご用意いただくもの:", "・%s", "・%s（該当する方）",
 	"番号をお呼びします。\nしばらくお待ちください。",
+	"スマートフォンで順番と待ち時間を確認できます:",
 };
 
 static const struct words en = {
@@ -62,6 +65,7 @@ static const struct words en = {
 	"Reservations are called around their reserved time.",
 	"Booking: %s", "Please have ready:", "- %s", "- %s (optional)",
 	"Please wait until your number is called.",
+	"Follow your place and wait on your phone:",
 };
 
 /* Adds a row; text is copied. */
@@ -206,10 +210,46 @@ add_details(struct rows *rs, const struct words *w, const json_t *t, const char 
 		add(rs, ROW_TEXT, false, false, w->wait_none);
 }
 
+/* True when s is 1..63 characters of [A-Za-z0-9_-] (safe in a URL path as is). */
+static bool
+url_segment_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n > 0 && n < 64 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-") == n;
+}
+
+char *
+ticket_page_url(const char *public_url, const char *office, const char *number,
+    enum lang lang)
+{
+	size_t n = public_url ? strlen(public_url) : 0;
+	char *url;
+
+	while (n > 0 && public_url[n - 1] == '/')
+		n--;
+	if (n == 0 || n > 200 || (strncmp(public_url, "https://", 8) != 0 &&
+	    strncmp(public_url, "http://", 7) != 0) || !url_segment_ok(office) ||
+	    !url_segment_ok(number))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)public_url[i] <= ' ' || public_url[i] == 0x7f ||
+		    public_url[i] == '?' || public_url[i] == '#')
+			return NULL;
+	}
+	if (asprintf(&url, "%.*s/ticket/%s/%s%s", (int)n, public_url, office, number,
+	    lang == LANG_EN ? "?lang=en" : "") < 0)
+		abort();
+	return url;
+}
+
 /* Checks the answer and lays the ticket out in rows. */
 static int
-layout(const struct ticket_input *in, enum lang lang, struct rows *rs, char **cause)
+layout(const struct ticket_input *in, const struct ticket_options *opt, struct rows *rs,
+    char **cause)
 {
+	enum lang lang = opt->lang;
 	const struct words *w = lang == LANG_EN ? &en : &ja;
 	const json_t *t = in->ticket;
 	const char *number = json_string_value(json_object_get(t, "number"));
@@ -241,6 +281,18 @@ layout(const struct ticket_input *in, enum lang lang, struct rows *rs, char **ca
 	add_documents(rs, w, in->booking);
 	add_rule(rs, '-');
 	add(rs, ROW_TEXT, false, false, w->footer);
+	if (opt->public_url != NULL) {
+		char *url = ticket_page_url(opt->public_url, office, number, lang);
+		if (url == NULL) {
+			*cause = strdup("public_url must be an http:// or https:// URL without "
+			    "spaces, query or fragment (and the ticket a plain office and number)");
+			return -1;
+		}
+		add(rs, ROW_BLANK, false, false, NULL);
+		add(rs, ROW_TEXT, true, false, w->follow);
+		add(rs, ROW_QR, true, false, url);
+		free(url);
+	}
 	add_rule(rs, '=');
 	return 0;
 }
@@ -301,6 +353,10 @@ render_text(const struct rows *rs, size_t columns, struct buf *out)
 			buf_addc(out, '\n');
 		} else if (r->kind == ROW_NUMBER) {
 			text_number(&s, r->text);
+		} else if (r->kind == ROW_QR) {
+			/* Whole on one line, so it can be copied or typed as printed. */
+			buf_add(out, r->text, strlen(r->text));
+			buf_addc(out, '\n');
 		} else {
 			text_wrap(r->text, columns, sink_line, &s);
 		}
@@ -330,6 +386,11 @@ render_escpos(const struct rows *rs, size_t columns, struct buf *out)
 			escpos_align(out, centre = r->centre);
 		if (r->bold)
 			escpos_bold(out, true);
+		if (r->kind == ROW_QR) {
+			/* 6-dot modules on 80 mm paper, 4 on 58 mm: about 25 mm either way. */
+			(void)escpos_qr(out, r->text, strlen(r->text), columns > 32 ? 6 : 4);
+			buf_addc(out, '\n');
+		}
 		if (r->kind == ROW_NUMBER) {
 			escpos_double(out, true);
 			s.columns = columns / 2;
@@ -358,7 +419,7 @@ ticket_render(const struct ticket_input *in, const struct ticket_options *opt,
 {
 	struct rows rs = { .n = 0 };
 	size_t columns = (size_t)ticket_columns(opt->paper_mm);
-	int rc = layout(in, opt->lang, &rs, cause);
+	int rc = layout(in, opt, &rs, cause);
 
 	if (rc == 0 && opt->format == TICKET_ESCPOS)
 		render_escpos(&rs, columns, out);

@@ -30,6 +30,9 @@ struct ticket_options {
 	enum lang lang;		/* language */
 	enum ticket_format format;	/* text or ESC/POS */
 	int paper_mm;			/* 58 or 80 */
+	const char *public_url;		/* the server as residents' phones reach it, or NULL:
+					 * then the ticket page's URL is printed (a QR code
+					 * on ESC/POS) */
 };
 
 /* Half-width columns a line holds on paper_mm paper (32 on 58 mm, 48 on 80 mm). */
@@ -40,6 +43,13 @@ int ticket_columns(int paper_mm);
  */
 int ticket_render(const struct ticket_input *in, const struct ticket_options *opt,
     struct buf *out, char **cause) __attribute__((warn_unused_result));
+/*
+ * The ticket page's URL for a ticket: public_url (without a trailing slash)
+ * + "/ticket/OFFICE/NUMBER", "?lang=en" in English. Caller frees; NULL when
+ * public_url is not an http(s) URL or office or number hold other characters.
+ */
+char *ticket_page_url(const char *public_url, const char *office, const char *number,
+    enum lang lang);
 /* The crowding line for flag ("busy", "very_busy") in lang, or NULL for "normal". */
 const char *ticket_flag_line(const char *flag, enum lang lang);
 

@@ -1,19 +1,21 @@
 #!/bin/sh
 # Installs the Debian packages madoguchi needs to build, test and run, if any are
-# missing, then the pinned npm tools (package-lock.json) that lint the contract and
-# validate the tests' answers against it. Safe to run again: it does nothing when
+# missing, then the pinned npm tools (package-lock.json) that lint the contract,
+# validate the tests' answers against it and drive the pages in a browser. Safe to run again: it does nothing when
 # everything is present.
 set -eu
 cd "$(dirname "$0")/.."
 
-# chromium and a Japanese font: the lobby display's browser test (check_display).
+# chromium and a Japanese font: the pages' browser tests (check_display, tests/e2e).
 # prometheus: promtool checks /metrics and deploy/alerts.yml (check_reports).
 # libical-dev and python3-icalendar: the calendar files' checkers (check_ics).
 # man-db and groff: the manual pages' check; util-linux: flock for make run.
 # clang and its runtimes (libFuzzer, ASan, UBSan): the fuzz targets (tests/fuzz).
+# zbar-tools and qrencode: the ticket's QR code is decoded back in a test.
 PKGS="build-essential pkg-config libevent-dev libpq-dev libyaml-dev check
 libjansson-dev libsodium-dev libcurl4-openssl-dev postgresql curl
 chromium fonts-noto-cjk prometheus libical-dev python3-icalendar man-db groff util-linux
+zbar-tools qrencode
 nginx-light pgbouncer python3 clang libclang-rt-14-dev"
 # node and npm: Redocly CLI and ajv (docs/openapi.yaml). Any node >= 18.17 will do,
 # so one installed another way (nodesource, nvm) is left alone.

@@ -67,6 +67,7 @@ struct config {
 	long http_streams_per_office;	/* event streams one office may have open */
 	long http_stream_lifetime_s;	/* an event stream ends after this (clients reconnect) */
 	char *http_trusted_proxies;	/* addresses whose X-Forwarded-For is believed */
+	char *http_cors_origins;	/* origins allowed cross-origin calls, one a line */
 	long shutdown_grace_s;		/* SIGTERM waits this long for requests in flight */
 	char *log_level;		/* debug, info, warn, error */
 	char *token_key;		/* 64 hex digits: the key that hashes booking tokens */

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "config_muni.h"
+#include "cors.h"
 #include "log.h"
 #include "core/xmalloc.h"
 #include "ydoc.h"
@@ -33,6 +34,7 @@ enum key_type {
 	KEY_LOGLEVEL,	/* debug | info | warn | error */
 	KEY_HEX32,	/* 32 bytes as 64 hex digits */
 	KEY_ADDRLIST,	/* addresses or CIDR ranges, separated by commas */
+	KEY_ORIGINS,	/* a list of web origins, stored one a line ("" for none) */
 };
 
 /* One setting. */
@@ -77,6 +79,7 @@ static const struct key keys[] = {
 	{ "http", "stream_lifetime_s", KEY_INT, OFF(http_stream_lifetime_s), 10, 86400, "900",
 	    true },
 	{ "http", "trusted_proxies", KEY_STRING, OFF(http_trusted_proxies), 0, 0, "", true },
+	{ "http", "cors_origins", KEY_ORIGINS, OFF(http_cors_origins), 0, 0, "", true },
 	{ "log", "level", KEY_LOGLEVEL, OFF(log_level), 0, 0, "info", true },
 	{ "security", "token_key", KEY_HEX32, OFF(token_key), 0, 0, "", false },
 	{ "bookings", "hold_seconds", KEY_INT, OFF(hold_seconds), 1, 3600, "600", true },
@@ -149,6 +152,47 @@ listen_valid(const char *s)
 	return colon[1] != '\0' && *end == '\0' && errno == 0 && port >= 1 && port <= 65535;
 }
 
+/* Adds one origin of a KEY_ORIGINS list to the lines at arg. */
+static bool
+add_origin(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
+{
+	char **lines = arg, *next;
+
+	(void)index;
+	if (!ydoc_want_scalar(y, n, "an origin such as https://www.city.example.jp"))
+		return false;
+	if (!cors_origin_valid(ydoc_scalar(n)))
+		return ydoc_fail(y, n, "cors_origins: '%s' is not an origin: write scheme and "
+		    "host (and a port if not the default) in lower case, without a path or a "
+		    "trailing slash, such as https://www.city.example.jp", ydoc_scalar(n));
+	if (cors_origin_listed(*lines, ydoc_scalar(n)))
+		return ydoc_fail(y, n, "cors_origins: '%s' is listed twice", ydoc_scalar(n));
+	next = xasprintf("%s%s%s", *lines, (*lines)[0] ? "\n" : "", ydoc_scalar(n));
+	free(*lines);
+	*lines = next;
+	return true;
+}
+
+/* Stores a list of origins (a sequence, or one origin as a scalar) into slot. */
+static bool
+apply_origins(struct parse *p, const struct key *k, const yaml_node_t *n, char **slot)
+{
+	char *lines = xstrdup("");
+	bool ok;
+
+	if (n->type == YAML_SEQUENCE_NODE)
+		ok = ydoc_each_item(&p->y, n, k->name, add_origin, &lines);
+	else
+		ok = add_origin(&p->y, n, 0, &lines);
+	if (!ok) {
+		free(lines);
+		return false;
+	}
+	free(*slot);
+	*slot = lines;
+	return true;
+}
+
 /* Stores a scalar value into the setting k of cfg, validating it. */
 static bool
 apply_key(struct parse *p, const struct key *k, const yaml_node_t *n)
@@ -156,6 +200,8 @@ apply_key(struct parse *p, const struct key *k, const yaml_node_t *n)
 	char *base = (char *)p->cfg;
 	enum log_level lvl;
 
+	if (k->type == KEY_ORIGINS)
+		return apply_origins(p, k, n, (char **)(base + k->offset));
 	if (k->type == KEY_INT)
 		return ydoc_long(&p->y, n, k->name, k->min, k->max, (long *)(base + k->offset));
 	if (!ydoc_want_scalar(&p->y, n, "a string"))

@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "config.h"
 #include "config_load.h"
+#include "cors.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -751,6 +752,39 @@ req_options(struct request *r, int allowed)
 	req_text(r, 204, "text/plain", "", 0);
 }
 
+/*
+ * CORS: a request from an origin listed in http.cors_origins gets
+ * Access-Control-Allow-Origin. A preflight from one (OPTIONS with
+ * Access-Control-Request-Method) on a known path is answered here, 204 with the
+ * methods the path takes; true then. Other origins get nothing, so the browser
+ * keeps their pages from reading the answer.
+ */
+static bool
+req_cors(struct request *r, int method, enum router_result found)
+{
+	const char *origin = req_get_header(r, "Origin");
+	char allow[80];
+	int mask;
+
+	if (origin == NULL || !cors_origin_listed(r->cfg->http_cors_origins, origin))
+		return false;
+	req_header(r, "Access-Control-Allow-Origin", origin);
+	req_header(r, "Vary", "Origin");
+	if (method != ROUTER_OPTIONS || found != ROUTER_BAD_METHOD ||
+	    req_get_header(r, "Access-Control-Request-Method") == NULL) {
+		req_header(r, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
+		return false;
+	}
+	mask = r->match.allowed | ROUTER_OPTIONS | (r->match.allowed & ROUTER_GET ? ROUTER_HEAD : 0);
+	router_allow_header(mask, allow, sizeof allow);
+	req_header(r, "Allow", allow);
+	req_header(r, "Access-Control-Allow-Methods", allow);
+	req_header(r, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+	req_header(r, "Access-Control-Max-Age", CORS_MAX_AGE);
+	req_text(r, 204, "text/plain", "", 0);
+	return true;
+}
+
 /* Creates the context for a request that has just arrived. */
 static struct request *
 req_new(struct app *app, struct evhttp_request *ev)
@@ -786,11 +820,14 @@ request_dispatch(struct app *app, struct evhttp_request *ev)
 	struct request *r = req_new(app, ev);
 	int method = method_of(ev, r->method);
 	char allow[64];
+	enum router_result found;
 
 	if (!req_no_individual_number(r) || !req_framing_ok(r))
 		return;
-
-	switch (router_lookup(routes, nroutes, method, r->path ? r->path : "", &r->match)) {
+	found = router_lookup(routes, nroutes, method, r->path ? r->path : "", &r->match);
+	if (req_cors(r, method, found))
+		return;
+	switch (found) {
 	case ROUTER_FOUND:
 		if (!req_within_limit(r) || !req_body_within_limit(r))
 			return;

@@ -42,7 +42,7 @@ render(const char *input, enum lang lang, enum ticket_format format, int paper, 
 	json_error_t err;
 	json_t *j;
 	struct ticket_input in;
-	struct ticket_options opt = { lang, format, paper };
+	struct ticket_options opt = { lang, format, paper, NULL };
 
 	snprintf(path, sizeof path, GOLDEN "%s.json", input);
 	j = json_load_file(path, 0, &err);
@@ -190,6 +190,13 @@ read_escpos(const struct buf *b, struct printed *p)
 			case 0x1d21: scale = s[i + 2] == 0x11 ? 2 : 1;			/* GS ! n */
 				ck_assert(s[i + 2] == 0 || s[i + 2] == 0x11); i += 2; break;
 			case 0x1c21: ck_assert(s[i + 2] == 0 || s[i + 2] == 0x0c); i += 2; break;
+			case 0x1d28: {							/* GS ( k */
+				ck_assert(i + 4 < b->len && s[i + 2] == 'k');
+				size_t n = (size_t)s[i + 3] | (size_t)s[i + 4] << 8;
+				ck_assert(i + 5 + n <= b->len);
+				i += 4 + n;
+				break;
+			}
 			case 0x1d56:							/* GS V 66 0 */
 				ck_assert(i + 4 == b->len && s[i + 2] == 66 && s[i + 3] == 0);
 				p->cut = true; i += 3; break;
@@ -269,6 +276,153 @@ START_TEST(escpos_reads_back)
 }
 END_TEST
 
+/* The QR code commands a printer received: what it would encode and how. */
+struct qr {
+	int model;		/* fn 65: 50 is model 2 */
+	int module;		/* fn 67: dots per module */
+	int ecc;		/* fn 69: 48 L, 49 M, 50 Q, 51 H */
+	struct buf data;	/* fn 80: the stored bytes */
+	int printed;		/* fn 81 after a store */
+};
+
+/* Reads every GS ( k of cn 49 (QR code) in an ESC/POS stream, as a printer does. */
+static void
+read_qr(const struct buf *b, struct qr *q)
+{
+	const unsigned char *s = (const unsigned char *)b->data;
+
+	memset(q, 0, sizeof *q);
+	for (size_t i = 0; i + 7 < b->len; i++) {
+		if (s[i] != 0x1d || s[i + 1] != '(' || s[i + 2] != 'k')
+			continue;
+		size_t n = (size_t)s[i + 3] | (size_t)s[i + 4] << 8;
+		const unsigned char *p = s + i + 5;	/* cn fn parameters... */
+		ck_assert(n >= 3 && i + 5 + n <= b->len && p[0] == 49);
+		switch (p[1]) {
+		case 65: ck_assert_int_eq(n, 4); q->model = p[2]; ck_assert_int_eq(p[3], 0); break;
+		case 67: ck_assert_int_eq(n, 3); q->module = p[2]; break;
+		case 69: ck_assert_int_eq(n, 3); q->ecc = p[2]; break;
+		case 80: ck_assert_int_eq(p[2], 48); buf_reset(&q->data);
+			buf_add(&q->data, p + 3, n - 3); break;
+		case 81: ck_assert_int_eq(n, 3); ck_assert(q->data.len > 0); q->printed++; break;
+		default: ck_abort_msg("GS ( k function %d", p[1]);
+		}
+		i += 4 + n;
+	}
+}
+
+/* Runs a shell command; its first output line (caller frees), or NULL when it failed. */
+static char *
+run(const char *cmd)
+{
+	FILE *fp = popen(cmd, "r");
+	char line[1024];
+	char *out = NULL;
+
+	ck_assert(fp != NULL);
+	if (fgets(line, sizeof line, fp) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		out = strdup(line);
+	}
+	return pclose(fp) == 0 ? out : (free(out), NULL);
+}
+
+/*
+ * With a public URL the ticket carries its page: the URL as text, and on ESC/POS
+ * a QR code that decodes back to it. The printer is played here: the stored
+ * bytes are encoded as the commands ask (model 2, the error correction given) by
+ * Debian's qrencode, and zbarimg reads the image as a phone's camera would.
+ */
+START_TEST(qr_code_decodes_to_the_ticket_page)
+{
+	static const char *const want[] = {
+		"https://madoguchi.city.kasugai.example.jp/ticket/test-main/A-041",
+		"https://madoguchi.city.kasugai.example.jp/ticket/test-main/A-041?lang=en",
+	};
+	char path[256], *cause = NULL, cmd[1024], *got, dir[] = "/tmp/madoguchi-qr-XXXXXX";
+	json_error_t err;
+	json_t *j = json_load_file(GOLDEN "ticket_busy.json", 0, &err);
+	struct ticket_input in = { json_object_get(j, "ticket"), json_object_get(j, "office"), NULL, NULL };
+	static const char levels[] = "LMQH";
+
+	ck_assert(j != NULL);
+	ck_assert(mkdtemp(dir) != NULL);
+	for (int l = 0; l < 2; l++) {
+		for (int paper = 58; paper <= 80; paper += 22) {
+			struct ticket_options opt = { l ? LANG_EN : LANG_JA, TICKET_ESCPOS, paper,
+				"https://madoguchi.city.kasugai.example.jp/" };
+			struct buf esc = { 0 }, text = { 0 };
+			struct printed p;
+			struct qr q;
+			FILE *fp;
+
+			ck_assert_int_eq(ticket_render(&in, &opt, &esc, &cause), 0);
+			read_escpos(&esc, &p);		/* every other byte is still a known command */
+			ck_assert(p.cut);
+			ck_assert_int_le(p.max_columns, ticket_columns(paper));
+			read_qr(&esc, &q);
+			ck_assert_int_eq(q.model, 50);
+			ck_assert_int_eq(q.printed, 1);
+			ck_assert_int_eq(q.module, paper == 80 ? 6 : 4);
+			ck_assert(q.ecc >= 48 && q.ecc <= 51);
+			ck_assert_str_eq(buf_str(&q.data), want[l]);
+			snprintf(path, sizeof path, "%s/data", dir);
+			fp = fopen(path, "wb");
+			ck_assert(fp != NULL && fwrite(q.data.data, 1, q.data.len, fp) == q.data.len);
+			fclose(fp);
+			snprintf(cmd, sizeof cmd, "qrencode -8 -l %c -s %d -m 4 -o %s/qr.png -r %s/data "
+			    "2>/dev/null && zbarimg -q --raw %s/qr.png 2>/dev/null", levels[q.ecc - 48], q.module, dir, dir, dir);
+			got = run(cmd);
+			ck_assert_msg(got != NULL, "qrencode or zbarimg failed (make deps installs both)");
+			ck_assert_str_eq(got, want[l]);
+			free(got);
+
+			opt.format = TICKET_TEXT;
+			ck_assert_int_eq(ticket_render(&in, &opt, &text, &cause), 0);
+			snprintf(cmd, sizeof cmd, "\n%s\n", want[l]);
+			ck_assert_msg(strstr(buf_str(&text), cmd) != NULL, "no URL line in %s", buf_str(&text));
+			buf_free(&esc), buf_free(&text), buf_free(&p.lines), buf_free(&q.data);
+		}
+	}
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	json_decref(j);
+}
+END_TEST
+
+/* The ticket page's URL: only from an http(s) base, and only for plain ids. */
+START_TEST(ticket_page_urls)
+{
+	struct ticket_input in = { NULL, NULL, NULL, NULL };
+	struct ticket_options opt = { LANG_JA, TICKET_TEXT, 80, "ftp://x" };
+	json_t *t = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:s}", "number", "A-001", "office",
+	    "test-main", "flag", "normal", "position", 1, "estimated_wait_min", 0, "issued_at",
+	    "2026-12-16T09:30:00+09:00", "service", "pin_reset");
+	struct buf b = { 0 };
+	char *u, *cause = NULL;
+
+	u = ticket_page_url("http://10.0.0.5:8080///", "kasugai-main", "B-012", LANG_JA);
+	ck_assert_str_eq(u, "http://10.0.0.5:8080/ticket/kasugai-main/B-012");
+	free(u);
+	u = ticket_page_url("https://x.example.jp/madoguchi", "o", "A-1", LANG_EN);
+	ck_assert_str_eq(u, "https://x.example.jp/madoguchi/ticket/o/A-1?lang=en");
+	free(u);
+	ck_assert_ptr_null(ticket_page_url("x.example.jp", "o", "A-1", LANG_JA));
+	ck_assert_ptr_null(ticket_page_url("https://x y", "o", "A-1", LANG_JA));
+	ck_assert_ptr_null(ticket_page_url("https://x/?a=1", "o", "A-1", LANG_JA));
+	ck_assert_ptr_null(ticket_page_url("https://x", "o/../p", "A-1", LANG_JA));
+	ck_assert_ptr_null(ticket_page_url("https://x", "o", "A 1", LANG_JA));
+	ck_assert_ptr_null(ticket_page_url("", "o", "A-1", LANG_JA));
+	/* A bad public URL is said, not printed. */
+	in.ticket = t;
+	ck_assert_int_eq(ticket_render(&in, &opt, &b, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "public_url"));
+	free(cause);
+	buf_free(&b);
+	json_decref(t);
+}
+END_TEST
+
 /* The flag line appears for busy and very busy, in both languages, and not otherwise. */
 START_TEST(flag_lines)
 {
@@ -297,7 +451,7 @@ START_TEST(incomplete_answer)
 {
 	json_t *t = json_pack("{s:s, s:i}", "office", "x", "position", 1);
 	struct ticket_input in = { t, NULL, NULL, NULL };
-	struct ticket_options opt = { LANG_JA, TICKET_ESCPOS, 80 };
+	struct ticket_options opt = { LANG_JA, TICKET_ESCPOS, 80, NULL };
 	struct buf b = { 0 };
 	char *cause = NULL;
 
@@ -488,6 +642,8 @@ main(void)
 	tcase_add_test(tc, flag_lines);
 	tcase_add_test(tc, incomplete_answer);
 	tcase_add_test(tc, shift_jis);
+	tcase_add_test(tc, qr_code_decodes_to_the_ticket_page);
+	tcase_add_test(tc, ticket_page_urls);
 	tcase_add_test(tc, widths_and_wrapping);
 	tcase_add_test(tc, fullwidth_and_subst);
 	suite_add_tcase(s, tc);

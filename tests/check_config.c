@@ -128,6 +128,7 @@ START_TEST(shipped_config_settings)
 	ck_assert_int_eq(cfg->http_idle_timeout_s, 30);
 	ck_assert_int_eq(cfg->http_read_deadline_s, 20);
 	ck_assert_int_eq(cfg->http_request_deadline_s, 10);
+	ck_assert_str_eq(cfg->http_cors_origins, "");
 	ck_assert_int_eq(cfg->shutdown_grace_s, 10);
 	ck_assert_str_eq(cfg->log_level, "info");
 	config_unref(cfg);
@@ -440,6 +441,20 @@ START_TEST(bad_listen_address)
 		refused(path, prefix, "listen: expected ADDR:PORT");
 	}
 	MAIN_AT("listen-hostname.yaml", "1:9", "found 'localhost:8080'");
+}
+END_TEST
+
+/* CORS origins: a list of exact origins, kept one a line; anything else is refused. */
+START_TEST(cors_origins)
+{
+	struct config *cfg = load_ok(GOOD "cors.yaml");
+
+	ck_assert_str_eq(cfg->http_cors_origins,
+	    "https://www.city.example.jp\nhttp://127.0.0.1:8080");
+	config_unref(cfg);
+	MAIN_AT("cors-path.yaml", "2:18", "'https://www.city.example.jp/' is not an origin");
+	MAIN_AT("cors-twice.yaml", "4:7", "is listed twice");
+	MAIN_AT("cors-mapping.yaml", "3:7", "expected an origin");
 }
 END_TEST
 
@@ -820,6 +835,7 @@ config_suite(void)
 	tcase_add_test(bad, wrong_kind_for_mapping);
 	tcase_add_test(bad, bad_listen_address);
 	tcase_add_test(bad, bad_log_level);
+	tcase_add_test(bad, cors_origins);
 	tcase_add_test(bad, empty_strings);
 	tcase_add_test(bad, yaml_syntax_errors);
 	tcase_add_test(bad, empty_files);

@@ -15,5 +15,7 @@ void api_ticket_recall(struct request *r);
 void api_ticket_transfer(struct request *r);
 /* GET /v1/offices/{office}/queue (anyone): called numbers, waiting and waits. */
 void api_queue(struct request *r);
+/* GET /v1/offices/{office}/tickets/{number} (anyone): one ticket of today, followed. */
+void api_ticket_view(struct request *r);
 
 #endif

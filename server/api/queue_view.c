@@ -22,18 +22,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One service's line of the queue view. */
+/*
+ * One service's line of the queue view. A service taken by reservation only
+ * today says so, so screens do not promise walk-ins "no wait".
+ */
 static json_t *
 service_json(struct request *r, const struct config_office *o, const struct estimate_input *in,
-    int s, time_t now)
+    int s, time_t now, const struct cal_day *today)
 {
 	double wait = queue_estimate_minutes(o, in, s, now);
+	bool required = cal_day_policy(&o->cal.services[s], today) == CAL_POLICY_REQUIRED;
 
-	return json_pack("{s:s, s:o, s:I, s:I, s:i, s:s}", "service", o->cal.services[s].id,
+	return json_pack("{s:s, s:o, s:I, s:I, s:i, s:s, s:b}", "service", o->cal.services[s].id,
 	    "names", queue_service_names(o->cal.services[s].id), "waiting", (json_int_t)in->waiting[s],
 	    "due_reservations", (json_int_t)in->due[s], "estimated_wait_min", (int)(wait + 0.5),
 	    "flag", waitest_flag_name(waitest_flag(wait, (double)r->cfg->queue_busy_minutes,
-	    (double)r->cfg->queue_very_busy_minutes)));
+	    (double)r->cfg->queue_very_busy_minutes)), "reservation_only", required);
 }
 
 /* The numbers being called now, most recent first, and each counter's ticket. */
@@ -104,6 +108,9 @@ queue_done(struct request *r, const struct db_result *res)
 	const struct config_office *o = q->office;
 	struct estimate_input *in;
 	json_t *services = json_array(), *called = json_array(), *counters = json_array();
+	struct cal_day today;
+	cdate day;
+	int minute;
 	char at[26];
 
 	if (!res->ok) {
@@ -118,8 +125,10 @@ queue_done(struct request *r, const struct db_result *res)
 		req_problem(r, 500, "internal_error", "the wait could not be estimated");
 		return;
 	}
+	clock_jst(q->now, &day, &minute);
+	cal_day(&o->cal, day, &today);
 	for (size_t s = 0; s < o->cal.nservices; s++)
-		json_array_append_new(services, service_json(r, o, in, (int)s, q->now));
+		json_array_append_new(services, service_json(r, o, in, (int)s, q->now, &today));
 	waitest_free(in->est);
 	free(in);
 	called_json(o, res->pg, called, counters);

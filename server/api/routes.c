@@ -10,8 +10,8 @@
 #include "app.h"
 #include "config.h"
 #include "core/rules.h"
-#include "api/display.h"
 #include "api/openapi.h"
+#include "api/web.h"
 #include "events.h"
 #include "core/problem.h"
 #include "request.h"
@@ -122,6 +122,7 @@ const struct router_route api_routes[] = {
 	{ ROUTER_POST, "/v1/eligibility", H(api_eligibility), "eligibility", 2 },
 	{ ROUTER_POST, "/v1/offices/{office}/tickets", H(api_ticket_create), "ticket_create", 0 },
 	{ ROUTER_GET, "/v1/offices/{office}/queue", H(api_queue), "queue", 1 },
+	{ ROUTER_GET, "/v1/offices/{office}/tickets/{number}", H(api_ticket_view), "ticket_view", 1 },
 	{ ROUTER_POST, "/v1/offices/{office}/counters/{counter}/next", H(api_counter_next),
 	    "counter_next", 0 },
 	{ ROUTER_POST, "/v1/tickets/{id}/done", H(api_ticket_done), "ticket_done", 0 },
@@ -145,13 +146,21 @@ const struct router_route api_routes[] = {
 	{ ROUTER_DELETE, "/v1/offices/{office}/capacity/{id}", H(api_capacity_delete),
 	    "capacity_delete", 0 },
 	/*
-	 * Live queue events and the lobby display (events.c, display.c). Not rate
+	 * Live queue events and the lobby display (events.c, web.c). Not rate
 	 * limited: lobby screens and watching terminals behind one address would
 	 * spend the budget residents need, the page and its assets are served from
 	 * memory, and streams have their own caps (events.h).
 	 */
 	{ ROUTER_GET, "/v1/offices/{office}/events", H(api_events), "events", 0 },
-	{ ROUTER_GET, "/display/{office}", H(api_display), "display", 0 },
+	{ ROUTER_GET, "/display/{office}", H(api_page), "display", 0 },
 	{ ROUTER_GET, "/display/assets/{file}", H(api_display_asset), "display_asset", 0 },
+	/* The pages (web.c): served from memory, rate limited like the API they call. */
+	{ ROUTER_GET, "/", H(api_page), "home", 1 },
+	{ ROUTER_GET, "/manage", H(api_page), "manage", 1 },
+	{ ROUTER_GET, "/book/{office}", H(api_page), "book", 1 },
+	{ ROUTER_GET, "/status/{office}", H(api_page), "status", 1 },
+	{ ROUTER_GET, "/ticket/{office}/{ticket}", H(api_page), "ticket", 1 },
+	{ ROUTER_GET, "/manager/{office}", H(api_page), "manager", 1 },
+	{ ROUTER_GET, "/assets/{dir}/{file}", H(api_web_asset), "asset", 0 },
 };
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

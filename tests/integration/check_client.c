@@ -254,6 +254,38 @@ START_TEST(ticket_escpos_to_file)
 }
 END_TEST
 
+/*
+ * With MADOGUCHI_PUBLIC_URL the ticket carries its page's address; that page is
+ * served and the ticket it names is followed by the one-ticket view.
+ */
+START_TEST(ticket_carries_its_page)
+{
+	char want[256], path[128], *line, *end;
+	struct itest_resp resp;
+	struct run r;
+
+	snprintf(want, sizeof want, "%s/ticket/cl-main/", d.url);
+	setenv("MADOGUCHI_PUBLIC_URL", d.url, 1);
+	CLIENT_RUN(&r, "ticket", "--office", "cl-main", "--service", "pin_reset");
+	unsetenv("MADOGUCHI_PUBLIC_URL");
+	expect_ok(&r, NULL);
+	line = strstr(r.out, want);
+	ck_assert_msg(line != NULL, "no ticket page in: %s", r.out);
+	end = strchr(line, '\n');
+	ck_assert(end != NULL);
+	snprintf(path, sizeof path, "%.*s", (int)(end - line - strlen(d.url)), line + strlen(d.url));
+	itest_get(&d, path, &resp);
+	ck_assert_int_eq(resp.status, 200);
+	itest_resp_free(&resp);
+	snprintf(want, sizeof want, "/v1/offices/cl-main/tickets/%s", path + strlen("/ticket/cl-main/"));
+	itest_get(&d, want, &resp);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(itest_str(&resp, "status"), "waiting");
+	itest_resp_free(&resp);
+	run_free(&r);
+}
+END_TEST
+
 /* Books through the client and returns reference and token from its output. */
 static void
 book(const char *start, char ref[32], char tok[128])
@@ -852,6 +884,7 @@ main(void)
 	tcase_add_test(tc, second_visit);
 	tcase_add_test(tc, staff_documents_and_transfer);
 	tcase_add_test(tc, output_and_server_checks);
+	tcase_add_test(tc, ticket_carries_its_page);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

@@ -516,9 +516,11 @@ START_TEST(display_page_headers)
 	ck_assert_str_eq(itest_header(&r, "Content-Type", h, sizeof h), "text/css; charset=utf-8");
 	itest_resp_free(&r);
 
+	/* An unknown office gets a page a person can read, not JSON. */
 	itest_get(&d, "/display/nowhere", &r);
 	ck_assert_int_eq(r.status, 404);
-	ck_assert_str_eq(itest_str(&r, "code"), "unknown_office");
+	ck_assert_str_eq(itest_header(&r, "Content-Type", h, sizeof h), "text/html; charset=utf-8");
+	ck_assert_ptr_nonnull(strstr(r.body, "/assets/pages/notfound.js?v="));
 	itest_resp_free(&r);
 	itest_get(&d, "/display/assets/index.html", &r);
 	ck_assert_int_eq(r.status, 404);

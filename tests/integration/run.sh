@@ -39,6 +39,9 @@ for t in tests/integration/check_*; do
 	"./$t" || status=1
 done
 
+# The pages in headless Chromium against a daemon of their own (tests/e2e/).
+node tests/e2e/pages.mjs || status=1
+
 # Every answer the programs received must be one docs/openapi.yaml allows.
 set -- "$tmp"/responses/*.jsonl
 if [ -e "$1" ]; then

@@ -10,6 +10,7 @@
   const TZ = 'Asia/Tokyo';
 
   const state = { services: [], called: [], latest: null };
+  let clockOffset = 0;          // the server's clock minus this screen's, from the queue's "at"
   let refreshTimer = null;
 
   const $ = (id) => document.getElementById(id);
@@ -86,17 +87,21 @@
   }
 
   // The estimated wait: Japanese on the first line (with the flag), English below.
+  // "No wait" only when the estimate is 0; a service taken by reservation only says so.
   function waitCell(s, flag) {
     const m = s.estimated_wait_min;
     let ja = '—', en = '';
-    if (Number.isFinite(m) && (s.waiting === 0 || m <= 0)) {
+    if (s.reservation_only === true) {
+      ja = '予約制';
+      en = 'reservations only';
+    } else if (m === 0) {
       ja = '待ちなし';
       en = 'no wait';
     } else if (Number.isFinite(m)) {
       ja = '約' + m + '分';
       en = 'about ' + m + ' min';
     }
-    const td = el('td', 'est');
+    const td = el('td', s.reservation_only === true ? 'est reserved' : 'est');
     td.append(el('span', 'ja', ja));
     if (flag === 'busy')
       td.append(flagBadge(flag, '混雑', 'Busy'));
@@ -116,8 +121,9 @@
       const names = s.names || { ja: s.service, en: '' };
       const svc = el('td', 'svc');
       svc.append(el('span', 'ja', names.ja), el('span', 'en', names.en));
-      const cnt = el('td', 'cnt', Number.isFinite(s.waiting) ? s.waiting : '—');
-      cnt.append(el('small', null, ' 人 / waiting'));
+      const cnt = el('td', 'cnt', s.reservation_only === true ? '—' : Number.isFinite(s.waiting) ? s.waiting : '—');
+      if (s.reservation_only !== true)
+        cnt.append(el('small', null, ' 人 / waiting'));
       const est = waitCell(s, flag);
       veryBusy = veryBusy || flag === 'very_busy';
       tr.append(svc, cnt, est);
@@ -141,6 +147,11 @@
   // Takes a queue answer as the truth, keeping calls heard live that it does not know yet.
   function applyQueue(q) {
     const now = Date.now();
+    const at = Date.parse(q.at || '');
+    if (!Number.isNaN(at)) {
+      clockOffset = at - now;
+      tick();
+    }
     const fromServer = Array.isArray(q.called) ? q.called.filter((c) => c && typeof c.ticket === 'string')
       .map((c) => ({ ticket: c.ticket, counter: c.counter, service: c.service, at: c.called_at })) : [];
     const live = state.called.filter((c) => c.seen && now - c.seen < KEEP_LIVE_MS &&
@@ -253,8 +264,9 @@
   const dateJa = new Intl.DateTimeFormat('ja-JP', { timeZone: TZ, month: 'long', day: 'numeric', weekday: 'short' });
   const dateEn = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, weekday: 'short', day: 'numeric', month: 'short' });
 
+  // The server's time, not this screen's: kiosks' clocks drift and are set wrongly.
   function tick() {
-    const now = new Date();
+    const now = new Date(Date.now() + clockOffset);
     $('clock-time').textContent = timeFmt.format(now);
     $('clock-date').textContent = dateJa.format(now) + ' / ' + dateEn.format(now);
   }
