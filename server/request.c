@@ -680,9 +680,10 @@ req_new_id(struct request *r)
 }
 
 /*
- * Refuses a request whose path or X-Request-Id holds an Individual Number: both
- * are logged. Neither reaches the log line: the id is replaced by a fresh one
- * and the path by a placeholder.
+ * Refuses a request whose path holds an Individual Number: the path is logged.
+ * It does not reach the log line: the path is replaced by a placeholder. An
+ * X-Request-Id that holds one (a client's UUID can, by chance) is not refused:
+ * it is neither echoed nor logged, and the request gets an id of its own.
  */
 static bool
 req_no_individual_number(struct request *r)
@@ -691,10 +692,8 @@ req_no_individual_number(struct request *r)
 	const char *field = NULL;
 	char *decoded;
 
-	if (given != NULL && inum_contains(given)) {
+	if (given != NULL && inum_contains(given))
 		req_new_id(r);
-		field = "X-Request-Id";
-	}
 	decoded = r->path ? evhttp_uridecode(r->path, 0, NULL) : NULL;
 	if (r->path != NULL && (inum_contains(r->path) || inum_contains(decoded))) {
 		free(r->path);

@@ -516,18 +516,23 @@ START_TEST(individual_number_everywhere)
 		ck_assert_msg(r.status == 400 && strcmp(itest_str(&r, "code"),
 		    "individual_number_refused") == 0, "name %zu: %ld %s", i, r.status, r.body);
 		itest_resp_free(&r);
-		/* The Idempotency-Key of a good booking. */
+		/*
+		 * The Idempotency-Key of a booking: kept only as a keyed hash, so it is
+		 * never refused for its digits (a client's UUID can look like one by
+		 * chance); a key outside the key alphabet is bad input as any other.
+		 */
 		booking_body(body, sizeof body, start, RENEWAL, NULL);
 		snprintf(header, sizeof header, "Idempotency-Key: %s", spellings[i]);
 		itest_http(&d, "POST", "/v1/bookings", body, strlen(body), NULL, headers, &r);
-		ck_assert_msg(r.status == 400 && strcmp(itest_str(&r, "code"),
-		    "individual_number_refused") == 0, "key %zu: %ld %s", i, r.status, r.body);
+		ck_assert_msg(r.status == 201 || r.status == 409 || (r.status == 400 &&
+		    strcmp(itest_str(&r, "code"), "invalid_header") == 0),
+		    "key %zu: %ld %s", i, r.status, r.body);
+		ck_assert_ptr_null(strstr(r.body, spellings[i]));
 		itest_resp_free(&r);
-		/* A request id, which is echoed and logged. */
+		/* A request id, which would be echoed and logged: replaced by the daemon's own. */
 		snprintf(header, sizeof header, "X-Request-Id: %s", spellings[i]);
 		itest_http(&d, "GET", "/v1/offices", NULL, 0, NULL, headers, &r);
-		ck_assert_msg(r.status == 400 && strcmp(itest_str(&r, "code"),
-		    "individual_number_refused") == 0, "id %zu: %ld %s", i, r.status, r.body);
+		ck_assert_msg(r.status == 200, "id %zu: %ld %s", i, r.status, r.body);
 		ck_assert_ptr_null(strstr(r.headers, spellings[i]));
 		itest_resp_free(&r);
 		/* A path, which is logged. */
@@ -542,8 +547,11 @@ START_TEST(individual_number_everywhere)
 		json_decref(name);
 	}
 	curl_easy_cleanup(curl);
-	ck_assert_int_eq(sql_long("SELECT count(*) FROM bookings"), 0);
-	ck_assert_int_eq(sql_long("SELECT count(*) FROM idempotency_keys"), 0);
+	/* No booking with a number in its contact; every kept key is a 43-character hash. */
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM bookings WHERE contact_name <> 'Sato'"), 0);
+	ck_assert_int_gt(sql_long("SELECT count(*) FROM idempotency_keys"), 0);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM idempotency_keys "
+	    "WHERE key !~ '^[A-Za-z0-9_-]{43}$'"), 0);
 }
 END_TEST
 
