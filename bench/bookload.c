@@ -330,9 +330,10 @@ conn_send(struct conn *c)
 	if (l->next >= l->nplaces || l->next >= l->limit || now_s() >= l->deadline)
 		return;
 	p = &l->places[l->next++];
+	/* Each booking a resident of its own, as the per-contact limit expects. */
 	n = snprintf(body, sizeof body, "{\"office\":\"%s\",\"service\":\"%s\",\"start\":\"%s\","
-	    "\"applicant\":%s,\"contact\":{\"name\":\"Bench\",\"email\":\"bench@example.jp\"}}",
-	    p->office, p->service, p->start, l->applicant);
+	    "\"applicant\":%s,\"contact\":{\"name\":\"Bench\",\"email\":\"bench%zu@example.jp\"}}",
+	    p->office, p->service, p->start, l->applicant, l->next);
 	req = evhttp_request_new(booking_done, c);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Host", l->host);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",

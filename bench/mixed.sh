@@ -32,12 +32,15 @@ trap cleanup EXIT INT TERM
 export MADOGUCHI_DATABASE_URL="$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")"
 export MADOGUCHI_NOW=2026-12-01T09:00:00+09:00
 export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# All the load and all the streams come from one address: neither limit applies.
 cat >"$tmp/mixed.yaml" <<EOF
 ratelimit: {per_minute: 60000000, burst: 1000000}
+http: {streams_per_client: 1000}
 include:
   - $(pwd)/config/municipalities/*.yaml
 EOF
 ./server/madoguchid -c "$tmp/mixed.yaml" --migrate 2>/dev/null
+psql -qX "$MADOGUCHI_DATABASE_URL" -f bench/past_bookings.sql >/dev/null
 port=$(( 20000 + $$ % 20000 ))
 url=http://127.0.0.1:$port
 ./server/madoguchid -c "$tmp/mixed.yaml" --listen 127.0.0.1:$port 2>"$tmp/daemon.log" &
@@ -74,7 +77,8 @@ token=$(grep -o '"token":"[^"]*"' "$tmp/booking.json" | cut -d'"' -f4)
 [ -n "$ref" ] && [ -n "$token" ] || { echo "mixed: the sample booking failed" >&2; exit 1; }
 
 cat >"$tmp/mixed.lua" <<'EOF'
-local offices, places, n, p = {}, {}, 0, 0
+local offices, places, n, p = {}, {}, 0, 0	-- each booking a resident of its own
+local step = os.getenv("MIXED_STEP")
 local ref, token, applicant = os.getenv("MIXED_REF"), os.getenv("MIXED_TOKEN"),
     os.getenv("MIXED_APPLICANT")
 for l in io.lines(os.getenv("MIXED_OFFICES")) do offices[#offices + 1] = l end
@@ -99,7 +103,7 @@ request = function()
 	local o, s, start = places[p]:match("(%S+) (%S+) (%S+)")
 	return wrk.format("POST", "/v1/bookings", json, '{"office":"' .. o .. '","service":"' ..
 	    s .. '","start":"' .. start .. '","applicant":' .. applicant ..
-	    ',"contact":{"name":"Bench","email":"bench@example.jp"}}')
+	    ',"contact":{"name":"Bench","email":"bench' .. step .. '-' .. p .. '@example.jp"}}')
 end
 EOF
 
@@ -129,7 +133,8 @@ for c in $steps; do
 	# Each step books places of its own: none was taken by the step before.
 	MIXED_PLACES=$(ls "$tmp"/places.* | sed -n "$((step + 1))p")
 	step=$((step + 1))
-	export MIXED_PLACES
+	MIXED_STEP=$step
+	export MIXED_PLACES MIXED_STEP
 	c0=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
 	w0=$(date +%s.%N)
 	wrk -t1 -c"$c" -d"${secs}s" --latency -s "$tmp/mixed.lua" "$url" >"$tmp/wrk.txt"

@@ -41,8 +41,14 @@ for _ in $(seq 50); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; d
 
 # The offices and their municipalities, in the configuration's order; a manager
 # token for each municipality's offices.
-curl -sf "$url/v1/offices" | grep -o '"id":"[a-z0-9-]*"\|"municipality":"[a-z0-9-]*"' |
-    cut -d'"' -f4 | paste - - | head -n "$noffices" >"$tmp/offices"
+# Only offices offering the five services the history has.
+curl -sf "$url/v1/offices" | python3 -c '
+import json, sys
+want = {"ecert_renewal", "card_application", "card_pickup", "pin_reset", "address_change"}
+for o in json.load(sys.stdin)["offices"]:
+    ids = {s if isinstance(s, str) else s.get("id") for s in o["services"]}
+    if want <= ids:
+        print(o["id"] + "\t" + o["municipality"])' | head -n "$noffices" >"$tmp/offices"
 for m in $(cut -f2 "$tmp/offices" | sort -u); do
 	./server/madoguchid -c "$tmp/bench.yaml" --create-token manager \
 	    $(awk -v m="$m" '$2 == m { print $1 }' "$tmp/offices") 2>/dev/null | tail -n 1 >"$tmp/token.$m"
