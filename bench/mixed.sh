@@ -35,7 +35,7 @@ export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'
 # All the load and all the streams come from one address: neither limit applies.
 cat >"$tmp/mixed.yaml" <<EOF
 ratelimit: {per_minute: 60000000, burst: 1000000}
-http: {streams_per_client: 1000}
+http: {streams_per_client: 1000, connections_per_client: 10000}
 include:
   - $(pwd)/config/municipalities/*.yaml
 EOF
