@@ -30,8 +30,8 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 CORE      := xmalloc problem cdate holidays individual_number rules eligibility calendar waitest \
              forecast staffing qsim csv
 MACHINERY := log clock router query body cors jsonw ratelimit ydoc config config_load config_muni \
-             token staff_cache staff ics db migrate migrations_data http request slot_counts events \
-             metrics capacity forecaster
+             token staff_cache staff ics db migrate migrations_data http request slot_counts \
+             avail_cache events metrics capacity forecaster
 API       := routes rules availability booking_request bookings_create bookings_manage \
              bookings_two_visit bookings_ics holds queue_state tickets counters \
              queue_view ticket_view web web_data openapi openapi_data history reports metrics \
@@ -42,7 +42,7 @@ SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
 UNIT      := individual_number router query cors problem config clock cdate holidays rules eligibility \
              calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv \
-             client_ticket client_sse client_http staff_cache ics
+             client_ticket client_sse client_http staff_cache ics avail_cache
 # (core/NAME for the pure domain).
 CONFIG_MODS  := config config_load config_muni cors ydoc log core/calendar core/holidays \
                 core/cdate core/rules core/individual_number core/xmalloc
@@ -58,6 +58,7 @@ holidays_MODS := core/holidays core/cdate
 rules_MODS   := core/rules core/individual_number core/cdate
 calendar_MODS := core/calendar core/holidays core/cdate
 jsonw_MODS   := jsonw core/xmalloc
+avail_cache_MODS := avail_cache core/xmalloc
 token_MODS   := token
 ratelimit_MODS := ratelimit core/xmalloc
 waitest_MODS := core/waitest

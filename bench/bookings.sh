@@ -7,6 +7,10 @@
 # latency, the daemon/pgbench ratio, and the daemon's peak RSS and CPU share.
 #
 #   bench/bookings.sh [SECONDS] [CONNECTIONS]      (defaults: 10 s, 32)
+#
+# BENCH_MUNICIPALITIES=DIR loads DIR/*.yaml instead of the shipped municipality
+# files (bench/scale.sh uses it; DIR must have kasugai.yaml); the bookings then
+# go to its first 32 offices, as many as the shipped files have.
 set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -34,29 +38,39 @@ cflags="-std=c11 -O2 -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prot
 # shellcheck disable=SC2046,SC2086
 cc $cflags -o "$tmp/bookload" bench/bookload.c $(pkg-config --cflags --libs libevent jansson) -lm
 
-# The booking statement exactly as the daemon prepares it: the string literals
-# of TAKE_SLOT and INSERT_BOOKING, joined as stmt_create joins them.
+# The booking statement exactly as the daemon prepares it: TAKE_SLOT and
+# INSERT_BOOKING (with the macros they use) run through the C preprocessor and
+# printed by a two-line program, so the bench runs the daemon's very text.
 grep -q 'stmt_create = { "WITH " TAKE_SLOT ", " INSERT_BOOKING, 23, 0 }' server/api/bookings_create.c ||
 	{ echo "bench: stmt_create changed shape; update bench/bookings.sh" >&2; exit 1; }
-macro() {
-	awk -v name="$1" '
-	$0 ~ "^#define " name " *\\\\$" { on = 1; next }
-	on { l = $0; while (match(l, /"[^"]*"/)) { printf "%s", substr(l, RSTART + 1, RLENGTH - 2);
-	    l = substr(l, RSTART + RLENGTH) } if ($0 !~ /\\$/) exit }' server/api/bookings_create.c
-}
-printf 'WITH %s, %s' "$(macro TAKE_SLOT)" "$(macro INSERT_BOOKING)" >"$tmp/stmt_create.sql"
+{
+	echo '#include "avail_cache.h"'
+	echo '#include <stdio.h>'
+	sed -n '/^#define TAKE_SLOT/,/^static struct db_stmt stmt_create =/p' server/api/bookings_create.c |
+	    sed '/^static struct db_stmt/d'
+	echo 'int main(void) { fputs("WITH " TAKE_SLOT ", " INSERT_BOOKING, stdout); return 0; }'
+} >"$tmp/stmt_create.c"
+cc -std=c11 -Iserver -o "$tmp/stmt_create" "$tmp/stmt_create.c"
+"$tmp/stmt_create" >"$tmp/stmt_create.sql"
 
 export MADOGUCHI_DATABASE_URL="$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")"
 # Room in pg_stat_activity for the whole statement, to compare it with ours.
 psql -qX "$MADOGUCHI_DATABASE_URL" -c "ALTER SYSTEM SET track_activity_query_size = 8192"
+# pg_stat_statements shows what each phase made PostgreSQL run, statement by statement.
+psql -qX "$MADOGUCHI_DATABASE_URL" -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'"
 ./deploy/devdb.sh stop "$tmp/pg"
 DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg" >/dev/null
+psql -qX "$MADOGUCHI_DATABASE_URL" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 export MADOGUCHI_NOW=2026-12-01T09:00:00+09:00
 export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 db() { psql -qAtX "$MADOGUCHI_DATABASE_URL" -c "$1"; }
 # The shipped configuration, with the per-address rate limit opened up: all the
 # load comes from loopback.
 cp -r config "$tmp/config"
+if [ -n "${BENCH_MUNICIPALITIES:-}" ]; then
+	rm -r "$tmp/config/municipalities"
+	cp -r "$BENCH_MUNICIPALITIES" "$tmp/config/municipalities"
+fi
 sed -i -e 's/^\( *per_minute:\) *[0-9]*/\1 100000/' -e 's/^\( *burst:\) *[0-9]*/\1 10000/' \
     -e 's/^\( *per_contact:\) *[0-9]*/\1 10000/' -e 's/^\( *holds_per_client:\) *[0-9]*/\1 10000/' \
     "$tmp/config/madoguchi.yaml"
@@ -82,8 +96,21 @@ set -- $(db "SELECT kind, window_opens, window_closes FROM bookings" | tr '|' ' 
 kind=$1 wopen=$2 wclose=$3
 [ "$kind" = renewal ] || { echo "bench: the sample booking is a $kind, not a renewal" >&2; exit 1; }
 
+# Empty tables, then bench/past_bookings.sql: a city's half-year of bookings.
 reset() {
-	db "TRUNCATE bookings, holds, idempotency_keys, audit_log, slot_usage; CHECKPOINT"
+	db "TRUNCATE bookings, holds, idempotency_keys, audit_log, slot_usage"
+	psql -qX "$MADOGUCHI_DATABASE_URL" -f bench/past_bookings.sql >/dev/null
+	db "CHECKPOINT"
+	db "SELECT pg_stat_statements_reset()" >/dev/null
+}
+# The statements of the phase that took the most time, per booking.
+statements() {
+	db "SELECT calls, round((total_exec_time * 1000 / greatest($1, 1))::numeric, 1),
+	    round((total_plan_time * 1000 / greatest($1, 1))::numeric, 1),
+	    round((shared_blks_hit::numeric / greatest(calls, 1)), 1),
+	    regexp_replace(left(query, 60), '\\s+', ' ', 'g')
+	    FROM pg_stat_statements WHERE calls > 0 ORDER BY total_exec_time DESC LIMIT 6" |
+	    awk -F'|' '{ printf "  %8s %8s %8s %8s  %s\n", $1, $2, $3, $4, $5 }'
 }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # CPU ticks of the whole cluster: the postmaster with the backends it has reaped,
@@ -95,6 +122,16 @@ pgticks() {
 		awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || true
 	  done; } | awk '{ s += $1 } END { print s }'
 }
+# Waits until the backends of a finished pgbench are gone and reaped (their CPU
+# then counts in the postmaster's children's time), at most five seconds.
+settle() {
+	pm=$(head -n 1 "$tmp/pg/data/postmaster.pid")
+	for _ in $(seq 50); do
+		[ "$(cat /proc/"$pm"/task/*/children | wc -w)" -le "$1" ] && return
+		sleep 0.1
+	done
+}
+nkids() { pm=$(head -n 1 "$tmp/pg/data/postmaster.pid"); cat /proc/"$pm"/task/*/children | wc -w; }
 busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
 now() { date +%s.%N; }
 # CPU seconds of the shell's finished children (run "times" in this shell, not a subshell).
@@ -104,10 +141,13 @@ hz=$(getconf CLK_TCK)
 
 # Phase 1: the daemon.
 reset
-bookload_cmd="bookload -u http://127.0.0.1:$port -c $conns -d $secs -L -S $services"
+max=${BENCH_MUNICIPALITIES:+-m 32}
+bookload_cmd="bookload -u http://127.0.0.1:$port -c $conns -d $secs -L -S $services${max:+ $max}"
 set -- $(busy); m0=$1 t0=$2
 c0=$(ticks $pid) w0=$(now) g0=$(pgticks)
-"$tmp/bookload" -u "http://127.0.0.1:$port" -c "$conns" -d "$secs" -L -S "$services" >"$tmp/load.txt"
+# shellcheck disable=SC2086
+"$tmp/bookload" -u "http://127.0.0.1:$port" -c "$conns" -d "$secs" -L -S "$services" $max \
+    >"$tmp/load.txt"
 kill -0 "$pid" 2>/dev/null || { echo "bench: the daemon died; see its log" >&2; tail "$tmp/daemon.log" >&2; exit 1; }
 c1=$(ticks $pid) w1=$(now) g1=$(pgticks)
 set -- $(busy); m1=$1 t1=$2
@@ -122,9 +162,10 @@ d_cl=$(awk -v c="$(val bookload_cpu_s)" -v n="$d_n" 'BEGIN { printf "%.0f", c * 
 d_pg=$(awk -v a="$g0" -v b="$g1" -v n="$d_n" -v hz="$hz" 'BEGIN { printf "%.0f", (b - a) / hz * 1e6 / n }')
 d_busy=$(awk -v a="$m0" -v b="$m1" -v c="$t0" -v d="$t1" 'BEGIN { printf "%.0f", (b - a) * 100 / (d - c) }')
 rss=$(awk '/VmHWM/ { print $2 }' /proc/$pid/status)
-d_rows=$(db "SELECT count(*) FROM bookings")
-d_slots=$(db "SELECT count(*) FROM slot_usage")
+d_rows=$(db "SELECT count(*) FROM bookings WHERE token_hash <> 'past'")
+d_slots=$(db "SELECT count(*) FROM slot_usage WHERE service <> 'pin_reset' OR starts_at > '2026-11-30'")
 d_fill=$(awk -v b="$d_rows" -v s="$d_slots" 'BEGIN { printf "%.2f", b / s }')
+d_stmts=$(statements "$d_n")
 # The daemon's connections last ran the booking statement: is it the same text?
 same=$(db "SELECT count(*) FROM pg_stat_activity WHERE query = \$\$$(cat "$tmp/stmt_create.sql")\$\$")
 [ "$same" -gt 0 ] || { echo "bench: the daemon's statement is not the one extracted" >&2; exit 1; }
@@ -152,6 +193,7 @@ pgbench_cmd="pgbench -n -M prepared -c $conns -j 2 -T $secs -r -l -f bookings.pg
 -D p10=1 -D p11=1 -D p14=$wopen -D p15=$wclose -D p16=ja -D p17=<its answer> -D p18=Bench \
 -D p19=bench@example.jp -D p22=<token hash> -D p23=<its 201 body less the token>"
 set -- $(busy); m0=$1 t0=$2
+k0=$(nkids)
 g0=$(pgticks)
 times >"$tmp/times0"
 "$pgbench" -n -M prepared -c "$conns" -j 2 -T "$secs" -r -l --log-prefix="$tmp/pgblog" \
@@ -162,6 +204,7 @@ times >"$tmp/times0"
     "$MADOGUCHI_DATABASE_URL" >"$tmp/pgbench.txt" 2>"$tmp/pgbench.err" ||
 	{ cat "$tmp/pgbench.err" >&2; exit 1; }
 times >"$tmp/times1"
+settle "$k0"
 g1=$(pgticks)
 set -- $(busy); m1=$1 t1=$2
 p_busy=$(awk -v a="$m0" -v b="$m1" -v c="$t0" -v d="$t1" 'BEGIN { printf "%.0f", (b - a) * 100 / (d - c) }')
@@ -175,10 +218,32 @@ p_p50=$1 p_p99=$2 p_n=$3
 p_cl=$(awk -v a="$(kids "$tmp/times0")" -v b="$(kids "$tmp/times1")" -v n="$p_n" \
     'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')
 p_pg=$(awk -v a="$g0" -v b="$g1" -v n="$p_n" -v hz="$hz" 'BEGIN { printf "%.0f", (b - a) / hz * 1e6 / n }')
-p_rows=$(db "SELECT count(*) FROM bookings")
-p_slots=$(db "SELECT count(*) FROM slot_usage")
+p_stmts=$(statements "$p_n")
+p_rows=$(db "SELECT count(*) FROM bookings WHERE token_hash <> 'past'")
+p_slots=$(db "SELECT count(*) FROM slot_usage WHERE service <> 'pin_reset' OR starts_at > '2026-11-30'")
 p_fill=$(awk -v b="$p_rows" -v s="$p_slots" 'BEGIN { printf "%.2f", b / s }')
 ratio=$(awk -v a="$d_rps" -v b="$p_tps" 'BEGIN { printf "%.2f", a / b }')
+
+# Phase 3: pgbench with as many clients as the daemon has connections: the
+# booking statement notifies, and PostgreSQL lets notifying transactions commit
+# one at a time, so fewer sessions may book faster than 32.
+pool=$(awk '/^ *pool_size:/ { print $2 }' "$tmp/config/madoguchi.yaml")
+reset
+k0=$(nkids)
+g0=$(pgticks)
+"$pgbench" -n -M prepared -c "$pool" -j 2 -T "$secs" \
+    -f "$tmp/bookings.pgbench" -D n=0 -D p1=kasugai -D p2=kasugai-main -D p3=ecert_renewal \
+    -D p5="$cap" -D p7="$token_hash" -D p9="$kind" -D p10=1 -D p11=1 -D p14="$wopen" \
+    -D p15="$wclose" -D p16=ja -D p17="$(cat "$tmp/answer.json")" -D p18=Bench \
+    -D p19=bench@example.jp -D p22="$token_hash" -D p23="$(cat "$tmp/response.json")" \
+    "$MADOGUCHI_DATABASE_URL" >"$tmp/pgbench4.txt" 2>"$tmp/pgbench.err" ||
+	{ cat "$tmp/pgbench.err" >&2; exit 1; }
+settle "$k0"
+g1=$(pgticks)
+q_tps=$(awk '/^tps/ { printf "%.1f", $3 }' "$tmp/pgbench4.txt")
+q_n=$(awk '/number of transactions actually processed/ { split($NF, a, "/"); print a[1] }' "$tmp/pgbench4.txt")
+q_pg=$(awk -v a="$g0" -v b="$g1" -v n="$q_n" -v hz="$hz" 'BEGIN { printf "%.0f", (b - a) / hz * 1e6 / n }')
+q_ratio=$(awk -v a="$d_rps" -v b="$q_tps" 'BEGIN { printf "%.2f", a / b }')
 
 echo "madoguchi booking benchmark ($(nproc) cores, $conns connections, ${secs}s each, $(date -u +%Y-%m-%d))"
 row() { printf '%-26s %9s %7s %7s %7s %6s %6s %7s %7s %5s\n' "$@"; }
@@ -189,7 +254,9 @@ row "pgbench: stmt_create" "$p_tps" "$p_p50" "$p_p99" "$p_rows" "$p_fill" "$p_pg
     "$p_busy%"
 echo "daemon: $d_n requests, $d_ok 201${d_other:+, others: $d_other}; $d_places free places offered"
 echo "pgbench: $p_n transactions logged, latency average $p_avg ms, failed ${p_fail:-0}"
-echo "ratio daemon/pgbench: $ratio in bookings/s (goal >= 0.7 at 32 connections)"
+echo "pgbench at $pool clients (the daemon's pool size): $q_tps bookings/s, PG $q_pg us CPU per booking"
+echo "ratio daemon/pgbench: $ratio in bookings/s at $conns connections (goal >= 0.9); $q_ratio against pgbench at $pool clients"
+echo "PostgreSQL CPU per booking, daemon/pgbench: $(awk -v a="$d_pg" -v b="$p_pg" 'BEGIN { printf "%.2f", a / b }') (goal <= 1.1)"
 echo "daemon CPU during its phase: $d_cpu % of one core ($d_us us per request); peak RSS (VmHWM) $((rss / 1024)) MiB ($rss KiB)"
 echo "/slot: bookings per slot_usage row; PG us, daemon, client: CPU microseconds per booking;"
 echo "busy: the whole machine's CPU (other work on it included)"
@@ -198,6 +265,11 @@ echo "commands:"
 echo "  $bookload_cmd"
 echo "  $pgbench_cmd"
 echo "  (<token hash>, <its answer>, <its 201 body>: from one renewal booked through the daemon first)"
+echo "pg_stat_statements, each phase: calls, execution and planning us per booking, buffers per call"
+echo " daemon:"
+echo "$d_stmts"
+echo " pgbench:"
+echo "$p_stmts"
 echo "bookings.pgbench, with per-statement latency (pgbench -r):"
 awk '/statement latencies/ { on = 1; next } on && NF > 2 { c = $0; sub(/^ *[^ ]+ +[^ ]+ +/, "", c)
 	printf "  %8s ms  %.70s\n", $1, c }' "$tmp/pgbench.txt"

@@ -9,10 +9,12 @@
  *
  *   bookload -u http://127.0.0.1:8080 [-c CONNS] [-d SECONDS] [-n COUNT]
  *       [-S SERVICE[,...]] [-f FROM] [-D DAYS] [-a renewal|reissue] [-r SEED] [-L]
+ *       [-m OFFICES]
  *
  * -L gives connection i the source address 127.0.0.(i+2), so that a daemon
  * limiting requests per client address sees many residents, not one (loopback
- * targets only).
+ * targets only). -m books at the first OFFICES offices of GET /v1/offices only
+ * (a national configuration has thousands).
  * Build: cc -std=c11 -O2 -o bookload bookload.c \
  *     $(pkg-config --cflags --libs libevent jansson) -lm
  */
@@ -73,6 +75,7 @@ struct load {
 	struct conn conns[MAX_CONNS];	/* the connections */
 	int nconns;			/* how many */
 	bool spread;			/* one loopback source address per connection */
+	size_t max_offices;		/* book at this many offices at most */
 };
 
 /* A setup request's answer. */
@@ -268,6 +271,8 @@ collect_places(struct load *l, const char *from, int days)
 	offices = get_json(l, evcon, "/v1/offices");
 	json_array_foreach(json_object_get(offices, "offices"), i, o) {
 		const char *id = json_string_value(json_object_get(o, "id"));
+		if (i >= l->max_offices)
+			break;
 		for (int k = 0; id != NULL && k < l->nservices; k++) {
 			if (offers(o, l->services[k]))
 				collect_office(l, evcon, &cap, id, l->services[k], from, days);
@@ -325,9 +330,10 @@ conn_send(struct conn *c)
 	if (l->next >= l->nplaces || l->next >= l->limit || now_s() >= l->deadline)
 		return;
 	p = &l->places[l->next++];
+	/* Each booking a resident of its own, as the per-contact limit expects. */
 	n = snprintf(body, sizeof body, "{\"office\":\"%s\",\"service\":\"%s\",\"start\":\"%s\","
-	    "\"applicant\":%s,\"contact\":{\"name\":\"Bench\",\"email\":\"bench@example.jp\"}}",
-	    p->office, p->service, p->start, l->applicant);
+	    "\"applicant\":%s,\"contact\":{\"name\":\"Bench\",\"email\":\"bench%zu@example.jp\"}}",
+	    p->office, p->service, p->start, l->applicant, l->next);
 	req = evhttp_request_new(booking_done, c);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Host", l->host);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
@@ -451,7 +457,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fputs("usage: bookload -u http://HOST:PORT [-c CONNS] [-d SECONDS] [-n COUNT]\n"
-	    "    [-S SERVICE[,...]] [-f FROM] [-D DAYS] [-a renewal|reissue] [-r SEED] [-L]\n",
+	    "    [-S SERVICE[,...]] [-f FROM] [-D DAYS] [-a renewal|reissue] [-r SEED] [-L]\n"
+	    "    [-m OFFICES]\n",
 	    stderr);
 	exit(64);
 }
@@ -468,7 +475,8 @@ main(int argc, char **argv)
 	l.applicant = renewal;
 	l.nconns = 32;
 	l.limit = SIZE_MAX;
-	while ((opt = getopt(argc, argv, "u:c:d:n:S:f:D:a:r:L")) != -1) {
+	l.max_offices = SIZE_MAX;
+	while ((opt = getopt(argc, argv, "u:c:d:n:S:f:D:a:r:Lm:")) != -1) {
 		switch (opt) {
 		case 'u': url = optarg; break;
 		case 'c': l.nconns = atoi(optarg); break;
@@ -480,6 +488,7 @@ main(int argc, char **argv)
 		case 'a': l.applicant = strcmp(optarg, "reissue") == 0 ? reissue : renewal; break;
 		case 'r': seed = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'L': l.spread = true; break;
+		case 'm': l.max_offices = (size_t)strtoull(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}

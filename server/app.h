@@ -6,6 +6,7 @@
 #include <time.h>
 
 struct capacity;
+struct avail_cache;
 struct config;
 struct db_pool;
 struct events;
@@ -23,6 +24,7 @@ struct app {
 	struct events *events;		/* LISTEN connection and event-stream subscribers */
 	struct capacity *capacity;	/* capacity rules for online booking, kept current */
 	struct forecaster *forecaster;	/* demand models and what-if runs, off the loop */
+	struct avail_cache *avail;	/* rendered availability days, kept while unchanged */
 	struct http_server *http;	/* the HTTP front end */
 	struct ratelimit *ratelimit;	/* per-client request budget */
 	struct staff_cache *tokens;	/* staff tokens looked up lately (staff.c) */

@@ -18,6 +18,7 @@ struct capacity {
 	bool loading;			/* a read is in flight */
 	bool again;			/* a change was heard while it was */
 	bool failed;			/* the last read failed: retry */
+	unsigned long generation;	/* bumped by every change (availability's cache reads it) */
 };
 
 static struct db_stmt stmt_rules = {
@@ -37,6 +38,7 @@ push(struct capacity *c, const struct capacity_rule *rule)
 		c->rules = xreallocarray(c->rules, c->cap, sizeof *c->rules);
 	}
 	c->rules[c->n++] = *rule;
+	c->generation++;
 }
 
 /* A date column given as days since 2000-01-01. */
@@ -59,6 +61,7 @@ loaded(const struct db_result *res, void *arg)
 		return;
 	}
 	c->n = 0;
+	c->generation++;
 	for (int i = 0; i < PQntuples(res->pg); i++) {
 		struct capacity_rule r = { 0 };
 		r.id = strtoll(PQgetvalue(res->pg, i, 0), NULL, 10);
@@ -140,9 +143,16 @@ capacity_remove(struct capacity *c, long long id)
 	for (size_t i = 0; i < c->n; i++) {
 		if (c->rules[i].id == id) {
 			c->rules[i] = c->rules[--c->n];
+			c->generation++;
 			return;
 		}
 	}
+}
+
+unsigned long
+capacity_generation(const struct capacity *c)
+{
+	return c->generation;
 }
 
 bool

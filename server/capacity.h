@@ -46,6 +46,8 @@ void capacity_maintain(struct capacity *c);
 void capacity_add(struct capacity *c, const struct capacity_rule *rule);
 /* Forgets a rule this daemon just deleted. */
 void capacity_remove(struct capacity *c, long long id);
+/* A number that changes whenever the rules do (for what is kept rendered from them). */
+unsigned long capacity_generation(const struct capacity *c);
 /* True once the rules were read at least once. */
 bool capacity_loaded(const struct capacity *c);
 

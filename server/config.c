@@ -4,28 +4,146 @@
  */
 #include "config.h"
 
+#include "core/xmalloc.h"
+
 #include <arpa/inet.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The id at position i of an array of structs (elem bytes each) whose id is at off. */
+struct id_array {
+	const void *base;	/* the array */
+	size_t elem, off;	/* its element size, the id pointer's offset */
+};
+
+/* The id at position i. */
+static const char *
+id_at(const struct id_array *a, size_t i)
+{
+	return *(char *const *)((const char *)a->base + i * a->elem + a->off);
+}
+
+/* FNV-1a of an id. */
+static uint64_t
+id_hash(const char *id)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (; *id != '\0'; id++)
+		h = (h ^ (unsigned char)*id) * 1099511628211ull;
+	return h;
+}
+
+/* The slot holding id, or the free slot where it would go. */
+static size_t *
+id_slot(const struct config_idindex *ix, const struct id_array *a, const char *id)
+{
+	size_t mask = ix->size - 1, i = (size_t)id_hash(id) & mask;
+
+	while (ix->slots[i] != 0 && strcmp(id_at(a, ix->slots[i] - 1), id) != 0)
+		i = (i + 1) & mask;
+	return &ix->slots[i];
+}
+
+/* Position of id, or -1. */
+static long
+id_find(const struct config_idindex *ix, const struct id_array *a, const char *id)
+{
+	size_t *slot;
+
+	if (ix->size == 0 || id == NULL)
+		return -1;
+	slot = id_slot(ix, a, id);
+	return *slot ? (long)(*slot - 1) : -1;
+}
+
+/* Adds position i; returns an earlier position with its id, or -1. */
+static long
+id_add(struct config_idindex *ix, const struct id_array *a, size_t i)
+{
+	size_t *slot;
+
+	if ((ix->used + 1) * 2 > ix->size) {	/* keep it at most half full */
+		struct config_idindex bigger = { NULL, ix->size ? ix->size * 2 : 64, 0 };
+
+		bigger.slots = xcalloc(bigger.size, sizeof *bigger.slots);
+		for (size_t j = 0; j < ix->size; j++) {
+			if (ix->slots[j] != 0)
+				*id_slot(&bigger, a, id_at(a, ix->slots[j] - 1)) = ix->slots[j];
+		}
+		bigger.used = ix->used;
+		free(ix->slots);
+		*ix = bigger;
+	}
+	slot = id_slot(ix, a, id_at(a, i));
+	if (*slot != 0)
+		return (long)(*slot - 1);
+	*slot = i + 1;
+	ix->used++;
+	return -1;
+}
+
+/* The offices as an id array. */
+static struct id_array
+office_ids(const struct config *cfg)
+{
+	struct id_array a = { cfg->offices, sizeof *cfg->offices,
+		offsetof(struct config_office, id) };
+	return a;
+}
+
+/* The municipalities as an id array. */
+static struct id_array
+municipality_ids(const struct config *cfg)
+{
+	struct id_array a = { cfg->municipalities, sizeof *cfg->municipalities,
+		offsetof(struct config_municipality, id) };
+	return a;
+}
+
+long
+config_index_office(struct config *cfg, size_t i)
+{
+	struct id_array a = office_ids(cfg);
+
+	return id_add(&cfg->office_ids, &a, i);
+}
+
+long
+config_index_municipality(struct config *cfg, size_t i)
+{
+	struct id_array a = municipality_ids(cfg);
+
+	return id_add(&cfg->municipality_ids, &a, i);
+}
+
+void
+config_index_free(struct config *cfg)
+{
+	free(cfg->office_ids.slots);
+	free(cfg->municipality_ids.slots);
+	memset(&cfg->office_ids, 0, sizeof cfg->office_ids);
+	memset(&cfg->municipality_ids, 0, sizeof cfg->municipality_ids);
+}
 
 const struct config_office *
 config_office(const struct config *cfg, const char *id)
 {
-	for (size_t i = 0; i < cfg->noffices; i++) {
-		if (strcmp(cfg->offices[i].id, id) == 0)
-			return &cfg->offices[i];
-	}
-	return NULL;
+	struct id_array a = office_ids(cfg);
+	long i = id_find(&cfg->office_ids, &a, id);
+
+	return i >= 0 ? &cfg->offices[i] : NULL;
 }
 
 const struct config_municipality *
 config_municipality_find(const struct config *cfg, const char *id)
 {
-	for (size_t i = 0; i < cfg->nmunicipalities; i++) {
-		if (strcmp(cfg->municipalities[i].id, id) == 0)
-			return &cfg->municipalities[i];
-	}
-	return NULL;
+	struct id_array a = municipality_ids(cfg);
+	long i = id_find(&cfg->municipality_ids, &a, id);
+
+	return i >= 0 ? &cfg->municipalities[i] : NULL;
 }
 
 const struct rules_settings *

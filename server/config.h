@@ -48,6 +48,13 @@ struct config_office {
 	int line;
 };
 
+/* Ids to array positions, so lookups stay O(1) with thousands of offices. */
+struct config_idindex {
+	size_t *slots;		/* position + 1, 0 when free; open addressing */
+	size_t size;		/* a power of two, or 0 before the first id */
+	size_t used;		/* ids in it */
+};
+
 /* Everything the daemon reads from its configuration files. */
 struct config {
 	int refs;			/* holders; freed when the last one lets go */
@@ -91,8 +98,18 @@ struct config {
 	size_t nmunicipalities;
 	struct config_office *offices;	/* in file order */
 	size_t noffices;
+	struct config_idindex office_ids; /* offices by id */
+	struct config_idindex municipality_ids; /* municipalities by id */
 };
 
+/*
+ * Adds offices[i] (municipalities[i]) to the id index; returns the position of
+ * an earlier one with the same id (the new one is not added), or -1.
+ */
+long config_index_office(struct config *cfg, size_t i);
+long config_index_municipality(struct config *cfg, size_t i);
+/* Frees both indexes. */
+void config_index_free(struct config *cfg);
 /* Finds a municipality by id, or NULL. */
 const struct config_municipality *config_municipality_find(const struct config *cfg,
     const char *id);

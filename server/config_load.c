@@ -24,7 +24,6 @@
 #include <yaml.h>
 
 /* Included files at most. */
-#define MAX_INCLUDES 256
 
 /* The kinds of setting values. */
 enum key_type {
@@ -311,13 +310,10 @@ add_include(struct ydoc *y, const yaml_node_t *n, size_t index, void *arg)
 		return ydoc_fail(&p->y, n, "include: no file matches '%s'", ydoc_scalar(n));
 	if (rc != 0)
 		return ydoc_fail(&p->y, n, "include: cannot read '%s'", ydoc_scalar(n));
-	for (size_t i = 0; i < g.gl_pathc && *nfiles < MAX_INCLUDES; i++) {
-		*files = xreallocarray(*files, *nfiles + 1, sizeof **files);
+	*files = xreallocarray(*files, *nfiles + g.gl_pathc, sizeof **files);
+	for (size_t i = 0; i < g.gl_pathc; i++)
 		(*files)[(*nfiles)++] = xstrdup(g.gl_pathv[i]);
-	}
 	globfree(&g);
-	if (*nfiles >= MAX_INCLUDES)
-		return ydoc_fail(&p->y, n, "include: more than %d files", MAX_INCLUDES);
 	return true;
 }
 
@@ -478,6 +474,7 @@ config_unref(struct config *cfg)
 		free(o->phone);
 		name_free(&o->name);
 	}
+	config_index_free(cfg);
 	free(cfg->municipalities);
 	free(cfg->offices);
 	free(cfg->path);

@@ -770,10 +770,11 @@ office_from_defaults(struct office_ctx *oc, const struct muni_parse *mp)
 
 /* Checks the required keys of an office and that its id is new. */
 static bool
-office_complete(struct ydoc *y, const yaml_node_t *n, const struct config *cfg,
+office_complete(struct ydoc *y, const yaml_node_t *n, struct config *cfg,
     const struct office_ctx *oc)
 {
 	const struct config_office *o = oc->o;
+	long i;
 
 	if (o->id == NULL)
 		return ydoc_fail(y, n, "office: 'id' is required");
@@ -784,11 +785,9 @@ office_complete(struct ydoc *y, const yaml_node_t *n, const struct config *cfg,
 	if (!oc->hours)
 		return ydoc_fail(y, n, "office %s: 'hours' is required (e.g. weekdays: "
 		    "[08:30-17:00])", o->id);
-	for (size_t i = 0; i + 1 < cfg->noffices; i++) {
-		if (strcmp(cfg->offices[i].id, o->id) == 0)
-			return ydoc_fail(y, n, "office id '%s' is already defined at %s:%d", o->id,
-			    cfg->offices[i].file, cfg->offices[i].line);
-	}
+	if ((i = config_index_office(cfg, cfg->noffices - 1)) >= 0)
+		return ydoc_fail(y, n, "office id '%s' is already defined at %s:%d", o->id,
+		    cfg->offices[i].file, cfg->offices[i].line);
 	return true;
 }
 
@@ -1046,19 +1045,18 @@ muni_pair(struct ydoc *y, const yaml_node_t *k, const yaml_node_t *v, void *arg)
 
 /* Checks the municipality's required keys and that its id is new. */
 static bool
-muni_complete(struct ydoc *y, const struct config *cfg, size_t muni)
+muni_complete(struct ydoc *y, struct config *cfg, size_t muni)
 {
 	const struct config_municipality *m = &cfg->municipalities[muni];
+	long i;
 
 	if (m->id == NULL)
 		return ydoc_fail(y, NULL, "'municipality' (its id) is required");
 	if (m->name.ja == NULL)
 		return ydoc_fail(y, NULL, "'name' is required");
-	for (size_t i = 0; i < muni; i++) {
-		if (strcmp(cfg->municipalities[i].id, m->id) == 0)
-			return ydoc_fail(y, NULL, "municipality '%s' is already defined in %s", m->id,
-			    cfg->municipalities[i].file);
-	}
+	if ((i = config_index_municipality(cfg, muni)) >= 0)
+		return ydoc_fail(y, NULL, "municipality '%s' is already defined in %s", m->id,
+		    cfg->municipalities[i].file);
 	return true;
 }
 

@@ -10,6 +10,8 @@
 
 #include "app.h"
 #include "capacity.h"
+#include "avail_cache.h"
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "forecaster.h"
@@ -120,6 +122,8 @@ listen_lost(struct events *ev, const char *why)
 	/* Revocations may go unheard now: staff tokens are looked up every time. */
 	if (ev->app->tokens != NULL)
 		staff_cache_set_live(ev->app->tokens, false);
+	if (ev->app->avail != NULL)	/* changes are not heard now */
+		avail_cache_set_live(ev->app->avail, false);
 	if (ev->sock != NULL)
 		event_free(ev->sock);
 	ev->sock = NULL;
@@ -184,6 +188,33 @@ type_ok(const char *t)
 	return n > 0 && n <= TYPE_MAX && strspn(t, "abcdefghijklmnopqrstuvwxyz_") == n;
 }
 
+/*
+ * A slot's places changed (AVAIL_NOTIFY_SQL): the cached day goes. Without a
+ * service or time the office's every day goes, and office "*" empties the
+ * cache, so nothing stale is kept.
+ */
+static void
+slots_changed(struct events *ev, const char *office, json_t *j)
+{
+	const char *service = json_string_value(json_object_get(j, "service"));
+	json_t *at = json_object_get(j, "at");
+	cdate day;
+	int minute;
+
+	if (ev->app->avail == NULL)
+		return;
+	if (strcmp(office, "*") == 0) {
+		avail_cache_invalidate_all(ev->app->avail);
+		return;
+	}
+	if (service == NULL || !json_is_number(at)) {
+		avail_cache_invalidate_office(ev->app->avail, office, service);
+		return;
+	}
+	clock_jst((time_t)json_number_value(at), &day, &minute);
+	avail_cache_invalidate_day(ev->app->avail, office, service, day);
+}
+
 /* One notification: checks it and sends it to the streams of its office. */
 static void
 deliver(struct events *ev, const char *payload)
@@ -208,6 +239,10 @@ deliver(struct events *ev, const char *payload)
 	if (strcmp(type, EVENTS_FORECAST_TYPE) == 0) {
 		forecaster_refit(ev->app->forecaster, ev->app->cfg,
 		    strcmp(office, "*") == 0 ? NULL : office);
+		goto out;
+	}
+	if (strcmp(type, AVAIL_NOTIFY_TYPE) == 0) {
+		slots_changed(ev, office, j);	/* for this daemon, not for the streams */
 		goto out;
 	}
 	if ((o = office_find(ev, office)) == NULL || o->count == 0)
@@ -265,6 +300,8 @@ listen_subscribed(struct events *ev)
 	ev->backoff_ms = BACKOFF_MIN_MS;
 	if (ev->app->tokens != NULL)
 		staff_cache_set_live(ev->app->tokens, true);
+	if (ev->app->avail != NULL)
+		avail_cache_set_live(ev->app->avail, true);
 	listen_watch(ev, EV_READ);
 	log_info("events: listening on %s", EVENTS_CHANNEL);
 	/* Whatever happened while we were away is lost: tell clients to reload. */

@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "config_load.h"
 #include "core/calendar.h"
 #include "core/qsim.h"
 #include "core/xmalloc.h"
@@ -45,6 +46,8 @@ struct job {
 	char municipality[64];		/* the office's municipality */
 	char office[64];		/* the office */
 	cdate today;			/* the fit's today */
+	struct config *cfg;		/* a reference, taken and dropped on the loop */
+	const struct config_office *o;	/* the office in it, for the open hours below */
 	uint32_t open[CAL_DAYS];	/* open hours of today - FCR_HISTORY_DAYS + i */
 	bool weekly[CAL_DAYS];		/* closed by the weekly pattern */
 	double slot_mean_min;		/* fallback service time: the services' mean slot */
@@ -272,6 +275,10 @@ run_fit(struct forecaster *f, struct job *j)
 	struct fc_day *days = xcalloc(CAL_DAYS, sizeof *days);
 	char first[11], today[11];
 
+	/* The calendar of the fit's days: a thousand offices' worth would hold the loop up. */
+	for (size_t i = 0; i < CAL_DAYS; i++)
+		j->open[i] = forecaster_open_hours(j->o, cdate_add_days(j->today,
+		    (int)i - FCR_HISTORY_DAYS), &j->weekly[i]);
 	snprintf(s->office, sizeof s->office, "%s", j->office);
 	s->generated_at = clock_now();
 	s->today = j->today;
@@ -493,6 +500,7 @@ on_done(evutil_socket_t fd, short what, void *arg)
 			install(f, list);
 		else
 			list->sim->done(list->sim);
+		config_unref(list->cfg);
 		free(list);
 	}
 }
@@ -531,6 +539,7 @@ forecaster_free(struct forecaster *f)
 	on_done(f->pipe_r, EV_READ, f);	/* completions the loop has not seen */
 	for (struct job *j = f->fits, *next; j != NULL; j = next) {
 		next = j->next;
+		config_unref(j->cfg);
 		free(j);
 	}
 	for (struct job *j = f->sims, *next; j != NULL; j = next) {
@@ -594,7 +603,6 @@ refit_office(struct forecaster *f, const struct config *cfg, const struct config
     cdate today)
 {
 	struct entry *e = entry_of(f, o->id, true);
-	cdate first = cdate_add_days(today, -FCR_HISTORY_DAYS);
 	struct job *j;
 	double slots = 0;
 
@@ -607,8 +615,8 @@ refit_office(struct forecaster *f, const struct config *cfg, const struct config
 	    cfg->municipalities[o->municipality].id);
 	snprintf(j->office, sizeof j->office, "%s", o->id);
 	j->today = today;
-	for (size_t i = 0; i < CAL_DAYS; i++)
-		j->open[i] = forecaster_open_hours(o, cdate_add_days(first, (int)i), &j->weekly[i]);
+	j->cfg = config_ref((struct config *)cfg);	/* the worker reads o in it */
+	j->o = o;
 	for (size_t i = 0; i < o->cal.nservices; i++)
 		slots += o->cal.services[i].slot_minutes;
 	j->slot_mean_min = o->cal.nservices ? slots / (double)o->cal.nservices : 15;

@@ -181,6 +181,22 @@ jsonw_null(struct jsonw *w)
 	put(w, "null", 4);
 }
 
+void
+jsonw_reserve(struct jsonw *w, size_t n)
+{
+	if (w->len + n > w->cap) {
+		w->cap = w->len + n;
+		w->buf = xreallocarray(w->buf, w->cap, 1);
+	}
+}
+
+void
+jsonw_raw(struct jsonw *w, const char *json, size_t len)
+{
+	separate(w);
+	put(w, json, len);
+}
+
 char *
 jsonw_finish(struct jsonw *w, size_t *len)
 {

@@ -36,6 +36,10 @@ void jsonw_string(struct jsonw *w, const char *s);
 void jsonw_int(struct jsonw *w, long long v);
 void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_null(struct jsonw *w);
+/* Makes room for n more bytes at once (a size known beforehand). */
+void jsonw_reserve(struct jsonw *w, size_t n);
+/* Writes len bytes of JSON written elsewhere (one whole value) as the next value. */
+void jsonw_raw(struct jsonw *w, const char *json, size_t len);
 /* Hands over the text and its length (caller frees); w is empty afterwards. */
 char *jsonw_finish(struct jsonw *w, size_t *len);
 

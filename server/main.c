@@ -3,6 +3,7 @@
 #include "api/bookings.h"
 #include "app.h"
 #include "capacity.h"
+#include "avail_cache.h"
 #include "clock.h"
 #include "config.h"
 #include "config_load.h"
@@ -19,7 +20,9 @@
 #include "core/xmalloc.h"
 
 #include <event2/event.h>
+#include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -27,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -35,6 +39,7 @@
 #define COUNT_CHECK_EVERY 12	/* maintenance rounds between slot counter checks */
 #define DAILY_JOBS_EVERY 720	/* maintenance rounds between purges (an hour) */
 #define RATELIMIT_CLIENTS 65536	/* client addresses the rate limiter tracks at most */
+#define AVAIL_CACHE_BYTES (24u << 20) /* memory for rendered availability days */
 
 /* What the command line asked for. */
 struct options {
@@ -157,7 +162,6 @@ load_config(const char *path, char **cause)
 	struct config *cfg = config_load(path, cause);
 	const char *url = getenv("MADOGUCHI_DATABASE_URL");
 	const char *key = getenv("MADOGUCHI_TOKEN_KEY");
-	enum log_level lvl;
 
 	if (cfg == NULL)
 		return NULL;
@@ -174,9 +178,17 @@ load_config(const char *path, char **cause)
 		free(cfg->token_key);
 		cfg->token_key = xstrdup(key);
 	}
+	return cfg;
+}
+
+/* Applies the config's log level. */
+static void
+apply_log_level(const struct config *cfg)
+{
+	enum log_level lvl;
+
 	if (log_level_parse(cfg->log_level, &lvl))
 		log_set_level(lvl);
-	return cfg;
 }
 
 /* Applies MADOGUCHI_NOW, if set. */
@@ -252,29 +264,127 @@ on_terminate(evutil_socket_t sig, short what, void *arg)
 	drain_poll(-1, 0, NULL);
 }
 
+/*
+ * A reload runs in a thread of its own: thousands of municipality files take
+ * a second to parse, and the loop keeps answering meanwhile with the running
+ * config. The thread writes one byte to a pipe when it is done.
+ */
+static struct {
+	pthread_t thread;	/* the loader */
+	int pipe[2];		/* its "done" byte: [1] written, [0] watched by done_ev */
+	struct event *done_ev;	/* the loop's side */
+	bool running;		/* a load is under way */
+	bool again;		/* another SIGHUP came meanwhile */
+	char *path;		/* the file to load */
+	struct config *next;	/* the result, or NULL */
+	char *cause;		/* why not */
+	struct timeval started;	/* for the log line */
+} reload;
+
+/* The loader thread. */
+static void *
+reload_thread(void *arg)
+{
+	(void)arg;
+	reload.next = load_config(reload.path, &reload.cause);
+	if (write(reload.pipe[1], "", 1) != 1)
+		abort();	/* a pipe of our own cannot refuse one byte */
+	return NULL;
+}
+
+/* Starts loading the config in the loader thread. */
+static void
+reload_start(void)
+{
+	int err;
+
+	gettimeofday(&reload.started, NULL);
+	free(reload.path);
+	reload.path = xstrdup(app.cfg->path);
+	reload.running = true;
+	if ((err = pthread_create(&reload.thread, NULL, reload_thread, NULL)) != 0) {
+		log_error("reload: cannot start a thread: %s", strerror(err));
+		reload.running = false;
+	}
+}
+
 /* SIGHUP: load the config again; keep the running one if the new one is bad. */
 static void
 on_reload(evutil_socket_t sig, short what, void *arg)
 {
-	struct config *next;
-	char *cause;
-
 	(void)sig, (void)what, (void)arg;
-	next = load_config(app.cfg->path, &cause);
-	if (next == NULL) {
-		log_error("reload: keeping the running configuration: %s", cause);
-		free(cause);
+	if (reload.running)
+		reload.again = true;	/* load once more when this one is done */
+	else
+		reload_start();
+}
+
+/* The loader thread is done: swap the config in, or say why not. */
+static void
+reload_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval now, took;
+	struct config *next;
+	char byte;
+
+	(void)what, (void)arg;
+	if (read(fd, &byte, 1) != 1)
 		return;
+	pthread_join(reload.thread, NULL);
+	reload.running = false;
+	gettimeofday(&now, NULL);
+	timersub(&now, &reload.started, &took);
+	next = reload.next;
+	reload.next = NULL;
+	if (next == NULL) {
+		log_error("reload: keeping the running configuration: %s", reload.cause);
+		free(reload.cause);
+		reload.cause = NULL;
+	} else {
+		apply_log_level(next);
+		config_keep_fixed(next, app.cfg);
+		config_unref(app.cfg);
+		app.cfg = next;
+		avail_cache_invalidate_all(app.avail);	/* hours, capacities and rules may differ */
+		http_server_configure(app.http, app.cfg);
+		if (!ratelimit_configure(app.ratelimit, app.cfg->ratelimit_per_minute / 60.0,
+		    (double)app.cfg->ratelimit_burst))
+			log_warn("reload: rate limit settings refused; keeping the old ones");
+		log_info("reload: configuration loaded in %ld ms: %zu municipalities, %zu offices",
+		    (long)(took.tv_sec * 1000 + took.tv_usec / 1000), app.cfg->nmunicipalities,
+		    app.cfg->noffices);
 	}
-	config_keep_fixed(next, app.cfg);
-	config_unref(app.cfg);
-	app.cfg = next;
-	http_server_configure(app.http, app.cfg);
-	if (!ratelimit_configure(app.ratelimit, app.cfg->ratelimit_per_minute / 60.0,
-	    (double)app.cfg->ratelimit_burst))
-		log_warn("reload: rate limit settings refused; keeping the old ones");
-	log_info("reload: configuration loaded: %zu municipalities, %zu offices",
-	    app.cfg->nmunicipalities, app.cfg->noffices);
+	if (reload.again) {
+		reload.again = false;
+		reload_start();
+	}
+}
+
+/* Sets up the loader's pipe and its event. */
+static void
+reload_init(void)
+{
+	if (pipe(reload.pipe) != 0)
+		fatal(EX_OSERR, "cannot make the reload pipe: %s", strerror(errno));
+	reload.done_ev = event_new(app.base, reload.pipe[0], EV_READ | EV_PERSIST, reload_done,
+	    NULL);
+	if (reload.done_ev == NULL || event_add(reload.done_ev, NULL) != 0)
+		fatal(EX_OSERR, "cannot watch the reload pipe");
+}
+
+/* Waits for a load under way and frees what reloading holds. */
+static void
+reload_free(void)
+{
+	if (reload.running) {
+		pthread_join(reload.thread, NULL);
+		config_unref(reload.next);
+		free(reload.cause);
+	}
+	event_free(reload.done_ev);
+	close(reload.pipe[0]);
+	close(reload.pipe[1]);
+	free(reload.path);
 }
 
 /* Periodic housekeeping: expired holds, purges, and vital signs in the log. */
@@ -350,6 +460,7 @@ run_daemon(const struct options *o)
 	capacity_reload(app.capacity);
 	app.forecaster = forecaster_new(app.base, app.cfg->database_url);
 	forecaster_maintain(app.forecaster, app.cfg);	/* the first fits, at once */
+	app.avail = avail_cache_new(AVAIL_CACHE_BYTES);
 	app.events = events_new(&app);
 	app.ratelimit = ratelimit_new(app.cfg->ratelimit_per_minute / 60.0,
 	    (double)app.cfg->ratelimit_burst, RATELIMIT_CLIENTS);
@@ -361,6 +472,7 @@ run_daemon(const struct options *o)
 	ev_term = evsignal_new(app.base, SIGTERM, on_terminate, NULL);
 	ev_int = evsignal_new(app.base, SIGINT, on_terminate, NULL);
 	ev_hup = evsignal_new(app.base, SIGHUP, on_reload, NULL);
+	reload_init();
 	ev_maint = event_new(app.base, -1, EV_PERSIST, maintenance, NULL);
 	drain_timer = evtimer_new(app.base, drain_poll, NULL);
 	event_add(ev_term, NULL);
@@ -376,11 +488,13 @@ run_daemon(const struct options *o)
 	db_pool_free(app.db);
 	capacity_free(app.capacity);
 	events_free(app.events);
+	avail_cache_free(app.avail);
 	ratelimit_free(app.ratelimit);
 	staff_cache_free(app.tokens);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);
+	reload_free();
 	event_free(ev_maint);
 	event_free(drain_timer);
 	event_base_free(app.base);
@@ -404,6 +518,7 @@ main(int argc, char **argv)
 		free(cause);
 		return EX_USAGE;
 	}
+	apply_log_level(app.cfg);
 	if (o.check_config) {
 		printf("%s: OK (%zu municipalities, %zu offices)\n", o.config,
 		    app.cfg->nmunicipalities, app.cfg->noffices);

@@ -8,6 +8,7 @@
 #include "api/booking_request.h"
 #include "api/bookings_two_visit.h"
 #include "app.h"
+#include "avail_cache.h"
 #include "body.h"
 #include "clock.h"
 #include "config.h"
@@ -47,7 +48,10 @@
 	"WHERE municipality = $1 AND office = $2 AND service = $3 " \
 	"AND starts_at = to_timestamp($4) AND EXISTS (SELECT 1 FROM h) RETURNING 1)"
 
-/* The booking, its idempotency record and its audit row, once the place is taken. */
+/*
+ * The booking, its idempotency record and its audit row, once the place is
+ * taken; every daemon hears that the slot changed.
+ */
 #define INSERT_BOOKING \
 	"b AS (INSERT INTO bookings (municipality, reference, token_hash, office, service, " \
 	"starts_at, ends_at, kind, visits, visit, first_visit, second_visit_earliest, " \
@@ -61,7 +65,7 @@
 	"a AS (INSERT INTO audit_log (municipality, actor, action, subject, detail) " \
 	"SELECT $1, 'resident', 'booking.created', reference, jsonb_build_object('office', " \
 	"$2::text, 'service', $3::text, 'start', to_timestamp($4)) FROM b) " \
-	"SELECT reference FROM b"
+	"SELECT reference, " AVAIL_NOTIFY_SQL("$2::text", "$3::text", "$4::float8") " FROM b"
 
 static struct db_stmt stmt_create = { "WITH " TAKE_SLOT ", " INSERT_BOOKING, 23, 0 };
 static struct db_stmt stmt_create_hold = { "WITH " TAKE_HOLD ", " INSERT_BOOKING, 24, 0 };

@@ -8,6 +8,7 @@
 #include "api/booking_manage.h"
 #include "api/booking_request.h"
 #include "app.h"
+#include "avail_cache.h"
 #include "clock.h"
 #include "config.h"
 #include "core/calendar.h"
@@ -27,11 +28,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Both lock the booking, then the slots by key (migration 0005 says why). */
+/*
+ * Both lock the booking, then the slots by key (migration 0005 says why);
+ * every daemon hears which slots changed (AVAIL_NOTIFY_SQL).
+ */
 static struct db_stmt stmt_cancel = {
-	"SELECT reference, visit FROM booking_cancel($1, $2, $3)", 3, 0 };
+	"SELECT c.reference, c.visit, "
+	AVAIL_NOTIFY_SQL("b.office", "b.service", "extract(epoch FROM b.starts_at)")
+	" FROM booking_cancel($1, $2, $3) c JOIN bookings b ON b.reference = c.reference", 3, 0 };
+/*
+ * The statement reads the booking as it was before the move (its old slot),
+ * so both slots' notifications go out when it moved.
+ */
 static struct db_stmt stmt_move = {
-	"SELECT outcome, detail FROM booking_move($1, $2, $3, $4, $5, $6, $7)", 7, 0 };
+	"SELECT m.outcome, m.detail, (SELECT count(*) FROM (SELECT "
+	AVAIL_NOTIFY_SQL("b.office", "b.service", "t.at") " FROM bookings b, "
+	"unnest(ARRAY[extract(epoch FROM b.starts_at)::float8, $4::float8]) t(at) "
+	"WHERE b.reference = $1 AND m.outcome = 'moved') n) "
+	"FROM booking_move($1, $2, $3, $4, $5, $6, $7) m", 7, 0 };
 
 static void move_send(struct request *r);
 

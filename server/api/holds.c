@@ -6,6 +6,7 @@
 
 #include "api/booking_request.h"
 #include "app.h"
+#include "avail_cache.h"
 #include "clock.h"
 #include "config.h"
 #include "core/calendar.h"
@@ -39,13 +40,25 @@ static struct db_stmt stmt_hold = {
 	"WHERE s.booked + s.held < EXCLUDED.capacity RETURNING 1), "
 	"h AS (INSERT INTO holds (municipality, id, office, service, starts_at, expires_at, client) "
 	"SELECT $1, $6, $2, $3, to_timestamp($4), now() + make_interval(secs => $7::int), $8 "
-	"FROM slot RETURNING id, expires_at) "
-	"SELECT (SELECT room FROM mine), h.id, extract(epoch FROM h.expires_at)::bigint "
-	"FROM (SELECT 1) one LEFT JOIN h ON true", 9, 0 };
-/* Ends holds past their time by the database's clock, slots locked by key. */
-static struct db_stmt stmt_expire_holds = { "SELECT holds_expire()", 0, 0 };
+	"FROM slot RETURNING id, expires_at), "
+	"n AS (SELECT count(*) AS n FROM (SELECT "
+	AVAIL_NOTIFY_SQL("$2::text", "$3::text", "$4::float8") " FROM h) x) "
+	"SELECT (SELECT room FROM mine), h.id, extract(epoch FROM h.expires_at)::bigint, "
+	"(SELECT n FROM n) FROM (SELECT 1) one LEFT JOIN h ON true", 9, 0 };
+/*
+ * Ends holds past their time by the database's clock, slots locked by key;
+ * every daemon hears which slots changed (the holds are read before they go).
+ */
+static struct db_stmt stmt_expire_holds = {
+	"WITH e AS (SELECT DISTINCT office, service, starts_at FROM holds "
+	"WHERE expires_at <= now()), x AS (SELECT holds_expire() AS n) "
+	"SELECT (SELECT n FROM x), (SELECT count(*) FROM (SELECT "
+	AVAIL_NOTIFY_SQL("e.office", "e.service", "extract(epoch FROM e.starts_at)")
+	" FROM e, x WHERE x.n > 0) y)", 0, 0 };
 /* Makes booked and held agree with the rows again; one line per slot repaired. */
-static struct db_stmt stmt_repair = { "SELECT slot_usage_repair()", 0, 0 };
+static struct db_stmt stmt_repair = {
+	"SELECT r, pg_notify('madoguchi_events', '{\"type\":\"" AVAIL_NOTIFY_TYPE "\","
+	"\"office\":\"*\"}') FROM slot_usage_repair() r", 0, 0 };
 static struct db_stmt stmt_purge = {
 	"WITH p AS (UPDATE bookings SET contact_name = NULL, contact_email = NULL, "
 	"contact_phone = NULL, purged_at = now() WHERE purged_at IS NULL "

@@ -6,9 +6,11 @@
 
 #include <check.h>
 #include <curl/curl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct itest_daemon d;
@@ -334,6 +336,175 @@ START_TEST(database_down_503)
 }
 END_TEST
 
+/* Places available in the slot starting at start, as daemon dd answers now. */
+static long
+available_at(const struct itest_daemon *dd, const char *start)
+{
+	struct itest_resp r;
+	json_t *slot;
+	size_t i;
+	long left = -1;
+
+	itest_get(dd, "/v1/offices/kasugai-main/availability?service=ecert_renewal"
+	    "&from=2026-12-15&to=2026-12-17", &r);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	json_array_foreach(json_object_get(day_of(&r, "2026-12-16"), "slots"), i, slot) {
+		if (strcmp(json_string_value(json_object_get(slot, "start")), start) == 0)
+			left = (long)json_integer_value(json_object_get(slot, "available"));
+	}
+	itest_resp_free(&r);
+	ck_assert_msg(left >= 0, "no slot %s", start);
+	return left;
+}
+
+/*
+ * Asks dd until the slot shows want places (the change reaches it by
+ * notification); fails when it never does within ten seconds.
+ */
+static void
+await_available(const struct itest_daemon *dd, const char *start, long want, const char *what)
+{
+	long got = -1;
+
+	for (int i = 0; i < 500 && (got = available_at(dd, start)) != want; i++)
+		usleep(20000);
+	ck_assert_msg(got == want, "%s: %s shows %ld places, not %ld", what, start, got, want);
+}
+
+/*
+ * A day one daemon has rendered changes there as soon as a booking, a hold or
+ * a cancellation on another daemon is heard, and never goes back to stale.
+ */
+START_TEST(other_daemon_changes_seen)
+{
+	static const char *const env[] = { "MADOGUCHI_NOW=2026-12-01T09:00:00+09:00", NULL };
+	static const char slot[] = "2026-12-16T10:00:00+09:00";
+	static const char next[] = "2026-12-16T10:30:00+09:00";
+	char body[1024], auth[128], path[64], ref[16], token[64];
+	const char *hdrs[] = { auth, NULL };
+	struct itest_daemon d2;
+	struct itest_resp r;
+
+	itest_daemon_start(&d2, NULL, env);
+	/* Twice on each, so the day is kept rendered on both. */
+	ck_assert_int_eq(available_at(&d, slot), 2);
+	ck_assert_int_eq(available_at(&d, slot), 2);
+	ck_assert_int_eq(available_at(&d2, slot), 2);
+	snprintf(body, sizeof body, "{\"office\":\"kasugai-main\",\"service\":\"ecert_renewal\","
+	    "\"start\":\"%s\",\"applicant\":{\"birth_date\":\"1980-02-10\",\"card\":"
+	    "{\"issued_on\":\"2022-03-01\"},\"certificates\":{\"issued_on\":\"2022-03-01\"}},"
+	    "\"contact\":{\"name\":\"Test\",\"email\":\"test@example.jp\"}}", slot);
+	itest_post(&d2, "/v1/bookings", body, &r);
+	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+	snprintf(ref, sizeof ref, "%s", itest_str(&r, "reference"));
+	snprintf(token, sizeof token, "%s", itest_str(&r, "token"));
+	itest_resp_free(&r);
+	/* The daemon that booked answers right away (its own notification). */
+	await_available(&d2, slot, 1, "booking, same daemon");
+	await_available(&d, slot, 1, "booking, other daemon");
+	snprintf(body, sizeof body, "{\"office\":\"kasugai-main\",\"service\":\"ecert_renewal\","
+	    "\"start\":\"%s\"}", slot);
+	itest_post(&d2, "/v1/holds", body, &r);
+	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+	itest_resp_free(&r);
+	await_available(&d, slot, 0, "hold, other daemon");
+	ck_assert_int_eq(available_at(&d, slot), 0);
+	/* Moved to the next slot and back: both slots change on the other daemon. */
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+	snprintf(path, sizeof path, "/v1/bookings/%s/reschedule", ref);
+	ck_assert_int_eq(available_at(&d, next), 2);
+	itest_http(&d2, "POST", path, "{\"start\":\"2026-12-16T10:30:00+09:00\"}", 37, NULL,
+	    hdrs, &r);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	itest_resp_free(&r);
+	await_available(&d, slot, 1, "moved away, other daemon");
+	await_available(&d, next, 1, "moved here, other daemon");
+	itest_http(&d2, "POST", path, "{\"start\":\"2026-12-16T10:00:00+09:00\"}", 37, NULL,
+	    hdrs, &r);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	itest_resp_free(&r);
+	await_available(&d, next, 2, "moved back, other daemon");
+	await_available(&d, slot, 0, "moved back here, other daemon");
+	snprintf(path, sizeof path, "/v1/bookings/%s", ref);
+	itest_http(&d2, "DELETE", path, NULL, 0, NULL, hdrs, &r);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	itest_resp_free(&r);
+	await_available(&d, slot, 1, "cancellation, other daemon");
+	ck_assert_int_eq(available_at(&d2, slot), 1);
+	itest_daemon_stop(&d2);
+	ck_assert_int_eq(itest_psql("DELETE FROM holds"), 0);
+	ck_assert_int_eq(itest_psql("DELETE FROM bookings"), 0);
+}
+END_TEST
+
+/* Seconds on a monotonic clock. */
+static double
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The first slot offered today (2026-12-01) by dd, as its start instant. */
+static void
+first_today(const struct itest_daemon *dd, char out[32])
+{
+	struct itest_resp r;
+	json_t *first;
+
+	itest_get(dd, "/v1/offices/kasugai-main/availability?service=ecert_renewal"
+	    "&from=2026-12-01&to=2026-12-02", &r);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	first = json_array_get(json_object_get(day_of(&r, "2026-12-01"), "slots"), 0);
+	snprintf(out, 32, "%s", json_string_value(json_object_get(first, "start")));
+	itest_resp_free(&r);
+}
+
+/*
+ * Today's kept rendering goes once the lead time passes its first slot: at
+ * 10:00 the 11:00 slot is offered (lead time 60 minutes), from 10:01 it is not.
+ * The daemon's clock starts at 10:00:50 and runs; the test reads the answer
+ * before 10:00:58 by its own clock when it can, and again surely after 10:01.
+ */
+START_TEST(today_rendering_expires)
+{
+	static const char *const env[] = { "MADOGUCHI_NOW=2026-12-01T10:00:50+09:00", NULL };
+	struct itest_daemon td;
+	double spawned = mono_s(), up;
+	char first[32];
+
+	itest_daemon_start(&td, NULL, env);
+	up = mono_s();
+	first_today(&td, first);
+	first_today(&td, first);	/* the kept rendering */
+	if (mono_s() - spawned < 8)
+		ck_assert_str_eq(first, "2026-12-01T11:00:00+09:00");
+	while (mono_s() - up < 11)	/* the daemon's clock is past 10:01:01 now */
+		usleep(100000);
+	first_today(&td, first);
+	ck_assert_str_eq(first, "2026-12-01T11:30:00+09:00");
+	itest_daemon_stop(&td);
+}
+END_TEST
+
+/* A reload (SIGHUP) drops what was rendered under the old configuration. */
+START_TEST(reload_forgets_rendered_days)
+{
+	static const char slot[] = "2026-12-16T10:00:00+09:00";
+
+	ck_assert_int_eq(available_at(&d, slot), 2);
+	ck_assert_int_eq(available_at(&d, slot), 2);
+	/* Changed behind the daemons' backs, with no notification: SIGHUP is the cure. */
+	ck_assert_int_eq(itest_psql("INSERT INTO slot_usage (municipality, office, service, "
+	    "starts_at, capacity, booked) VALUES ('kasugai', 'kasugai-main', 'ecert_renewal', "
+	    "'2026-12-16T10:00:00+09:00', 2, 2)"), 0);
+	ck_assert_int_eq(kill(d.pid, SIGHUP), 0);
+	await_available(&d, slot, 0, "after a reload");
+}
+END_TEST
+
 /* The suite. */
 static Suite *
 availability_suite(void)
@@ -355,6 +526,9 @@ availability_suite(void)
 	tcase_add_test(tc, monday_thinned);
 	tcase_add_test(tc, bad_requests);
 	tcase_add_test(tc, database_down_503);
+	tcase_add_test(tc, other_daemon_changes_seen);
+	tcase_add_test(tc, reload_forgets_rendered_days);
+	tcase_add_test(tc, today_rendering_expires);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,117 @@
+#!/bin/sh
+# Benchmark: all of Japan in one daemon. Generates 1,741 municipality files of
+# 5 offices each (Kasugai's file and 1,740 renamed copies of it: 8,705
+# offices), then reports
+#   - start-up: --check-config time, and from exec to the first /healthz answer;
+#   - memory: RSS once started and its peak (VmHWM) after the load below;
+#   - SIGHUP: each reload's time (the daemon logs it) while wrk keeps asking
+#     for availability, and how many of those requests failed (must be 0);
+#   - the availability/healthz and daemon/pgbench booking ratios at that size
+#     next to the shipped configuration's, each from bench/availability.sh and
+#     bench/bookings.sh in this run (SKIP_RATIOS=1 leaves them out).
+#
+#   bench/scale.sh [SECONDS] [MUNICIPALITIES]      (defaults: 10 s, 1741)
+set -eu
+cd "$(dirname "$0")/.."
+secs=${1:-10}
+nmuni=${2:-1741}
+
+command -v wrk >/dev/null 2>&1 || { ./deploy/deps.sh; apt-get install -y -qq wrk >/dev/null; }
+make -s all
+
+tmp=$(mktemp -d /tmp/madoguchi-scale.XXXXXX)
+chmod 755 "$tmp"
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	./deploy/devdb.sh stop "$tmp/pg" >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+# The municipalities: Kasugai as shipped, then copies k2..kN with their own ids.
+mkdir "$tmp/munis"
+cp config/municipalities/kasugai.yaml "$tmp/munis/"
+i=2
+while [ "$i" -le "$nmuni" ]; do
+	sed -e "s/kasugai/k$i/g" -e "s/春日井市/春日井市$i/" config/municipalities/kasugai.yaml \
+	    >"$tmp/munis/k$i.yaml"
+	i=$((i + 1))
+done
+cat >"$tmp/scale.yaml" <<EOF
+ratelimit: {per_minute: 60000000, burst: 1000000}
+include:
+  - $tmp/munis/*.yaml
+EOF
+now() { date +%s.%N; }
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
+
+export MADOGUCHI_DATABASE_URL="$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")"
+export MADOGUCHI_NOW=2026-12-01T09:00:00+09:00
+export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+./server/madoguchid -c "$tmp/scale.yaml" --migrate 2>/dev/null
+
+t0=$(now)
+check=$(./server/madoguchid -c "$tmp/scale.yaml" --check-config)
+t1=$(now)
+check_ms=$(ms "$t0" "$t1")
+
+port=$(( 20000 + $$ % 20000 ))
+t0=$(now)
+./server/madoguchid -c "$tmp/scale.yaml" --listen 127.0.0.1:$port 2>"$tmp/daemon.log" &
+pid=$!
+until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do
+	kill -0 "$pid" 2>/dev/null || { echo "scale: the daemon died" >&2; tail "$tmp/daemon.log" >&2; exit 1; }
+	sleep 0.01
+done
+t1=$(now)
+start_ms=$(ms "$t0" "$t1")
+rss_start=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status)
+
+# Availability of offices spread over the country, while SIGHUP reloads run.
+cat >"$tmp/spread.lua" <<'EOF'
+local n = tonumber(os.getenv("NMUNI"))
+local i = 0
+request = function()
+	i = i + 1
+	local m = (i * 7919) % n + 1
+	local office = m == 1 and "kasugai-main" or ("k" .. m .. "-main")
+	return wrk.format("GET", "/v1/offices/" .. office ..
+	    "/availability?service=ecert_renewal&from=2026-12-01&to=2026-12-14")
+end
+EOF
+NMUNI=$nmuni wrk -t1 -c16 -d"$((secs + 2))s" -s "$tmp/spread.lua" "http://127.0.0.1:$port" \
+    >"$tmp/wrk.txt" &
+wrkpid=$!
+sleep 1
+for _ in 1 2 3; do
+	kill -HUP "$pid"
+	sleep $((secs / 3 > 0 ? secs / 3 : 1))
+done
+wait "$wrkpid"
+kill -0 "$pid" 2>/dev/null || { echo "scale: the daemon died" >&2; tail "$tmp/daemon.log" >&2; exit 1; }
+reloads=$(grep -o 'configuration loaded in [0-9]* ms' "$tmp/daemon.log" | awk '{ print $4 }' | tr '\n' ' ')
+req=$(awk '/requests in/ { print $1 }' "$tmp/wrk.txt")
+rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$tmp/wrk.txt")
+bad=$(awk '/Non-2xx/ { print $NF }' "$tmp/wrk.txt")
+sockerr=$(awk '/Socket errors/ { print }' "$tmp/wrk.txt")
+rss_peak=$(awk '/VmHWM/ { print $2 }' /proc/$pid/status)
+kill "$pid"
+wait "$pid" 2>/dev/null || true
+pid=
+./deploy/devdb.sh stop "$tmp/pg" >/dev/null
+
+echo "madoguchi scale benchmark ($(nproc) cores, $(date -u +%Y-%m-%d))"
+echo "config: $check"
+echo "start-up: --check-config ${check_ms} ms; exec to first /healthz ${start_ms} ms (goal < 2000 ms)"
+echo "memory: RSS $((rss_start / 1024)) MiB once started, peak $((rss_peak / 1024)) MiB (goal < 200 MiB)"
+echo "SIGHUP reloads under load: ${reloads}ms each; meanwhile $req availability requests" \
+    "over offices across the country at $rps/s, ${bad:-0} non-2xx${sockerr:+, $sockerr}"
+[ "${SKIP_RATIOS:-}" = 1 ] && exit 0
+
+echo
+echo "ratios, shipped configuration then $nmuni municipalities:"
+./bench/availability.sh "$secs" 32 | grep '^ratio'
+BENCH_MUNICIPALITIES="$tmp/munis" ./bench/availability.sh "$secs" 32 | grep '^ratio\|RSS'
+./bench/bookings.sh "$secs" 32 | grep '^ratio\|^daemon:\|^pgbench:'
+BENCH_MUNICIPALITIES="$tmp/munis" ./bench/bookings.sh "$secs" 32 | grep '^ratio\|^daemon:\|^pgbench:'
