@@ -67,24 +67,6 @@ exp_free(void *arg)
 	free(e);
 }
 
-/* Answers 400 bad_csv naming the line and column at fault. */
-static void bad_csv(struct request *r, int line, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void
-bad_csv(struct request *r, int line, const char *field, const char *fmt, ...)
-{
-	char detail[512];
-	json_t *p;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof detail, fmt, ap);
-	va_end(ap);
-	p = problem_field(400, "bad_csv", field, detail);
-	json_object_set_new(p, "line", json_integer(line));
-	req_problem_json(r, p);
-}
-
 /* Reads the header; col[c] is where column c is. */
 static bool
 read_header(struct request *r, struct csv_reader *rd, struct csv_record *rec, int col[NCOLS])
@@ -94,7 +76,7 @@ read_header(struct request *r, struct csv_reader *rd, struct csv_record *rec, in
 	enum csv_status st = csv_next(rd, rec, &cause);
 
 	if (st != CSV_RECORD) {
-		bad_csv(r, st == CSV_ERROR ? rd->line : 1, "header", "%s", st == CSV_ERROR ? cause :
+		req_bad_csv(r, st == CSV_ERROR ? rd->line : 1, "header", "%s", st == CSV_ERROR ? cause :
 		    "the body is empty; the first line must be the header date,certificates,cards");
 		return false;
 	}
@@ -103,7 +85,7 @@ read_header(struct request *r, struct csv_reader *rd, struct csv_record *rec, in
 		while (c < NCOLS && strcmp(rec->fields[i], col_names[c]) != 0)
 			c++;
 		if (c == NCOLS || seen[c]) {
-			bad_csv(r, rec->line, "header", "the header is date,certificates,cards (in any "
+			req_bad_csv(r, rec->line, "header", "the header is date,certificates,cards (in any "
 			    "order, each once), not '%s'", rec->fields[i]);
 			return false;
 		}
@@ -112,7 +94,7 @@ read_header(struct request *r, struct csv_reader *rd, struct csv_record *rec, in
 	}
 	for (int c = 0; c < NCOLS; c++) {
 		if (!seen[c]) {
-			bad_csv(r, rec->line, col_names[c], "the header lacks the column %s",
+			req_bad_csv(r, rec->line, col_names[c], "the header lacks the column %s",
 			    col_names[c]);
 			return false;
 		}
@@ -131,7 +113,7 @@ count_cell(struct request *r, const struct csv_record *rec, const int col[NCOLS]
 	*out = strtol(s, &end, 10);
 	if (s[0] == '\0' || s[0] == '-' || s[0] == '+' || *end != '\0' || *out < 0 ||
 	    *out > MAX_COUNT) {
-		bad_csv(r, rec->line, col_names[c], "'%s' is not a count from 0 to 10000000", s);
+		req_bad_csv(r, rec->line, col_names[c], "'%s' is not a count from 0 to 10000000", s);
 		return false;
 	}
 	return true;
@@ -148,18 +130,18 @@ take_row(struct request *r, const struct csv_record *rec, const int col[NCOLS],
 	char text[11];
 
 	if (rec->nfields != NCOLS) {
-		bad_csv(r, rec->line, rec->nfields < NCOLS ? col_names[rec->nfields] : "row", "%s",
+		req_bad_csv(r, rec->line, rec->nfields < NCOLS ? col_names[rec->nfields] : "row", "%s",
 		    "the row does not have the three columns of the header");
 		return false;
 	}
 	if (!cdate_parse(rec->fields[col[C_DATE]], &d) || !rules_date_in_range(d)) {
-		bad_csv(r, rec->line, "date", "'%s' is not a date YYYY-MM-DD in 1980 to 2099",
+		req_bad_csv(r, rec->line, "date", "'%s' is not a date YYYY-MM-DD in 1980 to 2099",
 		    rec->fields[col[C_DATE]]);
 		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (dates[i] == d) {
-			bad_csv(r, rec->line, "date", "the date %s comes twice", cdate_format(d, text));
+			req_bad_csv(r, rec->line, "date", "the date %s comes twice", cdate_format(d, text));
 			return false;
 		}
 	}
@@ -198,10 +180,10 @@ read_rows(struct request *r, struct exp_req *e)
 		if (st == CSV_END)
 			break;
 		if (st == CSV_ERROR) {
-			bad_csv(r, rec->line, "row", "%s", cause);
+			req_bad_csv(r, rec->line, "row", "%s", cause);
 			ok = false;
 		} else if (n == MAX_ROWS) {
-			bad_csv(r, rec->line, "row", "at most %d dates in one upload", MAX_ROWS);
+			req_bad_csv(r, rec->line, "row", "at most %d dates in one upload", MAX_ROWS);
 			ok = false;
 		} else {
 			ok = take_row(r, rec, col, out, n++, dates);

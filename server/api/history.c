@@ -84,24 +84,6 @@ history_free(void *arg)
 	free(h);
 }
 
-/* Answers 400 bad_csv naming the line and the column at fault. */
-static void bad_csv(struct request *r, int line, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void
-bad_csv(struct request *r, int line, const char *field, const char *fmt, ...)
-{
-	char detail[512];
-	json_t *p;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof detail, fmt, ap);
-	va_end(ap);
-	p = problem_field(400, "bad_csv", field, detail);
-	json_object_set_new(p, "line", json_integer(line));
-	req_problem_json(r, p);
-}
-
 /* Reads the header: the six column names, each once, in any order. */
 static bool
 read_header(struct request *r, struct history_ctx *h)
@@ -111,11 +93,11 @@ read_header(struct request *r, struct history_ctx *h)
 
 	switch (csv_next(&h->rd, &h->rec, &cause)) {
 	case CSV_END:
-		bad_csv(r, 1, "header", "%s", "the body is empty; the first line must be the "
+		req_bad_csv(r, 1, "header", "%s", "the body is empty; the first line must be the "
 		    "header issued_at,service,kind,called_at,done_at,status");
 		return false;
 	case CSV_ERROR:
-		bad_csv(r, h->rd.line, "header", "%s", cause);
+		req_bad_csv(r, h->rd.line, "header", "%s", cause);
 		return false;
 	case CSV_RECORD:
 		break;
@@ -125,7 +107,7 @@ read_header(struct request *r, struct history_ctx *h)
 		for (c = 0; c < NCOLS && strcmp(h->rec.fields[i], col_names[c]) != 0; c++)
 			;
 		if (c == NCOLS || seen[c]) {
-			bad_csv(r, h->rec.line, h->rec.fields[i][0] ? h->rec.fields[i] : "header",
+			req_bad_csv(r, h->rec.line, h->rec.fields[i][0] ? h->rec.fields[i] : "header",
 			    c == NCOLS ? "the header has a column '%s' that is not one of "
 			    "issued_at,service,kind,called_at,done_at,status" :
 			    "the header names '%s' twice", h->rec.fields[i]);
@@ -136,7 +118,7 @@ read_header(struct request *r, struct history_ctx *h)
 	}
 	for (int c = 0; c < NCOLS; c++) {
 		if (!seen[c]) {
-			bad_csv(r, h->rec.line, col_names[c], "the header lacks the column %s",
+			req_bad_csv(r, h->rec.line, col_names[c], "the header lacks the column %s",
 			    col_names[c]);
 			return false;
 		}
@@ -157,7 +139,7 @@ instant(struct request *r, struct history_ctx *h, int c, time_t *out)
 {
 	if (clock_parse_instant(cell(h, c), out))
 		return true;
-	bad_csv(r, h->rec.line, col_names[c], "'%s' is not an instant such as "
+	req_bad_csv(r, h->rec.line, col_names[c], "'%s' is not an instant such as "
 	    "2025-06-02T09:15:00+09:00 (ISO 8601 with an offset)", cell(h, c));
 	return false;
 }
@@ -169,7 +151,7 @@ later_instant(struct request *r, struct history_ctx *h, int c, time_t since, tim
 	if (!instant(r, h, c, out))
 		return false;
 	if (*out < since || *out - since > MAX_SPAN_S) {
-		bad_csv(r, h->rec.line, col_names[c], "%s must come after the instant before it "
+		req_bad_csv(r, h->rec.line, col_names[c], "%s must come after the instant before it "
 		    "in the row, and within a day of it", col_names[c]);
 		return false;
 	}
@@ -187,21 +169,21 @@ check_plain(struct request *r, struct history_ctx *h, time_t *issued)
 		return false;
 	clock_jst(*issued, &day, &minute);
 	if (day >= h->today) {
-		bad_csv(r, h->rec.line, "issued_at", "%s", "history holds days before today only");
+		req_bad_csv(r, h->rec.line, "issued_at", "%s", "history holds days before today only");
 		return false;
 	}
 	if (cal_service_find(&h->office->cal, cell(h, C_SERVICE)) == NULL) {
-		bad_csv(r, h->rec.line, "service", "this office offers no service '%s'",
+		req_bad_csv(r, h->rec.line, "service", "this office offers no service '%s'",
 		    cell(h, C_SERVICE));
 		return false;
 	}
 	if (strcmp(cell(h, C_KIND), "walk_in") != 0 && strcmp(cell(h, C_KIND), "reservation") != 0) {
-		bad_csv(r, h->rec.line, "kind", "kind is walk_in or reservation, not '%s'",
+		req_bad_csv(r, h->rec.line, "kind", "kind is walk_in or reservation, not '%s'",
 		    cell(h, C_KIND));
 		return false;
 	}
 	if (strcmp(cell(h, C_STATUS), "done") != 0 && strcmp(cell(h, C_STATUS), "no_show") != 0) {
-		bad_csv(r, h->rec.line, "status", "status is done or no_show, not '%s'",
+		req_bad_csv(r, h->rec.line, "status", "status is done or no_show, not '%s'",
 		    cell(h, C_STATUS));
 		return false;
 	}
@@ -217,7 +199,7 @@ take_row(struct request *r, struct history_ctx *h)
 	const char *sep = h->nrows ? "," : "";
 
 	if (h->rec.nfields != (size_t)NCOLS) {
-		bad_csv(r, h->rec.line, h->rec.nfields < NCOLS ? col_names[h->rec.nfields] : "row",
+		req_bad_csv(r, h->rec.line, h->rec.nfields < NCOLS ? col_names[h->rec.nfields] : "row",
 		    "%s", "the row does not have the six columns of the header");
 		return false;
 	}
@@ -225,17 +207,17 @@ take_row(struct request *r, struct history_ctx *h)
 		return false;
 	done = strcmp(cell(h, C_STATUS), "done") == 0;
 	if (done && cell(h, C_CALLED)[0] == '\0') {
-		bad_csv(r, h->rec.line, "called_at", "%s", "a done ticket needs called_at");
+		req_bad_csv(r, h->rec.line, "called_at", "%s", "a done ticket needs called_at");
 		return false;
 	}
 	if (cell(h, C_CALLED)[0] != '\0' && !later_instant(r, h, C_CALLED, issued, &called))
 		return false;
 	if (done && cell(h, C_DONE)[0] == '\0') {
-		bad_csv(r, h->rec.line, "done_at", "%s", "a done ticket needs done_at");
+		req_bad_csv(r, h->rec.line, "done_at", "%s", "a done ticket needs done_at");
 		return false;
 	}
 	if (!done && cell(h, C_DONE)[0] != '\0') {
-		bad_csv(r, h->rec.line, "done_at", "%s", "a no-show has no done_at");
+		req_bad_csv(r, h->rec.line, "done_at", "%s", "a no-show has no done_at");
 		return false;
 	}
 	if (done && !later_instant(r, h, C_DONE, called, &finished))
@@ -307,7 +289,7 @@ history_slice(struct request *r, struct history_ctx *h)
 			return true;
 		case CSV_ERROR:
 			/* The line the bad record starts on, like every other row error. */
-			bad_csv(r, h->rec.line, "row", "%s", cause);
+			req_bad_csv(r, h->rec.line, "row", "%s", cause);
 			return true;
 		case CSV_RECORD:
 			if (!take_row(r, h))
