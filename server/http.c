@@ -240,31 +240,60 @@ set_nodelay(evutil_socket_t fd)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
+/* Learns an accepted connection (its evhttp connection, peer) and starts its wait. */
+static void
+adopt_one(struct http_server *hs, struct hconn *c)
+{
+	char *addr = NULL;
+	ev_uint16_t port;
+	void *cbarg;
+
+	bufferevent_getcb(c->bev, NULL, NULL, NULL, &cbarg);
+	c->evcon = cbarg;
+	set_nodelay(bufferevent_getfd(c->bev));
+	/* One write per answer: the default (16 KiB) splits larger ones. */
+	bufferevent_set_max_single_write(c->bev, MAX_SINGLE_WRITE);
+	evhttp_connection_get_peer(c->evcon, &addr, &port);
+	snprintf(c->addr, sizeof c->addr, "%s", addr ? addr : "");
+	c->next = hs->buckets[bucket(c->evcon)];
+	hs->buckets[bucket(c->evcon)] = c;
+	evhttp_connection_set_closecb(c->evcon, conn_closed, c);
+	conn_arm(c);
+}
+
+/*
+ * A request came whole before its connection was adopted (it was in the socket
+ * when accepted): adopt that one now, or its read deadline would later close it
+ * mid-answer. NULL when evcon is not pending either.
+ */
+static struct hconn *
+adopt_early(struct http_server *hs, struct evhttp_connection *evcon)
+{
+	for (struct hconn **pp = &hs->pending; *pp != NULL; pp = &(*pp)->next) {
+		struct hconn *c = *pp;
+		void *cbarg;
+
+		bufferevent_getcb(c->bev, NULL, NULL, NULL, &cbarg);
+		if (cbarg != evcon)
+			continue;
+		*pp = c->next;
+		adopt_one(hs, c);
+		return c;
+	}
+	return NULL;
+}
+
 /* Next loop turn after accepting: learn each new connection and watch it. */
 static void
 conn_adopt(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_server *hs = arg;
 	struct hconn *c;
-	void *cbarg;
 
 	(void)fd, (void)what;
 	while ((c = hs->pending) != NULL) {
-		char *addr = NULL;
-		ev_uint16_t port;
-
 		hs->pending = c->next;
-		bufferevent_getcb(c->bev, NULL, NULL, NULL, &cbarg);
-		c->evcon = cbarg;
-		set_nodelay(bufferevent_getfd(c->bev));
-		/* One write per answer: the default (16 KiB) splits larger ones. */
-		bufferevent_set_max_single_write(c->bev, MAX_SINGLE_WRITE);
-		evhttp_connection_get_peer(c->evcon, &addr, &port);
-		snprintf(c->addr, sizeof c->addr, "%s", addr ? addr : "");
-		c->next = hs->buckets[bucket(c->evcon)];
-		hs->buckets[bucket(c->evcon)] = c;
-		evhttp_connection_set_closecb(c->evcon, conn_closed, c);
-		conn_arm(c);
+		adopt_one(hs, c);
 		if (!trusted_proxy(hs, c->addr) && conns_from(hs, c->addr) > hs->per_client) {
 			log_debug("http: %s has %ld connections open; closing a new one", c->addr,
 			    hs->per_client);
@@ -307,6 +336,8 @@ on_request(struct evhttp_request *req, void *arg)
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct hconn *c = evcon ? conn_find(hs, evcon) : NULL;
 
+	if (c == NULL && evcon != NULL)
+		c = adopt_early(hs, evcon);
 	if (c != NULL) {
 		evtimer_del(c->deadline);
 		c->busy = true;
