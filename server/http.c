@@ -510,3 +510,15 @@ http_server_free(struct http_server *hs)
 	free(hs->trusted);
 	free(hs);
 }
+
+bool
+http_server_writing(const struct http_server *hs)
+{
+	for (size_t b = 0; b < CONN_BUCKETS; b++) {
+		for (const struct hconn *c = hs->buckets[b]; c != NULL; c = c->next) {
+			if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
+				return true;
+		}
+	}
+	return false;
+}

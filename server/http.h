@@ -37,6 +37,8 @@ typedef void http_close_fn(void *arg);
 bool http_server_on_close(struct evhttp_connection *evcon, http_close_fn *fn, void *arg);
 /* Open client connections now. */
 int http_server_connections(const struct http_server *hs);
+/* True while an answer is still being written to some connection. */
+bool http_server_writing(const struct http_server *hs);
 /* Closes everything. */
 void http_server_free(struct http_server *hs);
 

@@ -229,7 +229,8 @@ drain_poll(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd, (void)what, (void)arg;
 	gettimeofday(&now, NULL);
-	if (request_inflight() == 0) {
+	/* Answered means written too: a reply still in its buffer would be lost. */
+	if (request_inflight() == 0 && !http_server_writing(app.http)) {
 		log_info("shutdown: all requests answered");
 		event_base_loopbreak(app.base);
 	} else if (timercmp(&now, &drain_until, >)) {
