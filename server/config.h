@@ -63,6 +63,7 @@ struct config {
 	char *database_url;		/* libpq connection string (restart to change) */
 	long db_pool_size;		/* connections in the pool (restart to change) */
 	long db_connect_timeout_s;	/* a connection attempt's limit */
+	long db_statement_timeout_s;	/* one statement's limit (restart to change) */
 	long http_max_connections;	/* open client connections at most */
 	long http_max_body_bytes;	/* larger request bodies get 413 */
 	long http_max_header_bytes;	/* larger request headers are refused */

@@ -57,6 +57,8 @@ static const struct key keys[] = {
 	{ "database", "pool_size", KEY_INT, OFF(db_pool_size), 1, 64, "4", false },
 	{ "database", "connect_timeout_s", KEY_INT, OFF(db_connect_timeout_s), 1, 60,
 	    "5", true },
+	{ "database", "statement_timeout_s", KEY_INT, OFF(db_statement_timeout_s), 1, 600,
+	    "15", false },
 	{ "http", "max_connections", KEY_INT, OFF(http_max_connections), 4, 100000,
 	    "512", true },
 	{ "http", "max_body_bytes", KEY_INT, OFF(http_max_body_bytes), 1024,

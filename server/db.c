@@ -17,6 +17,15 @@
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 3000
 #define DB_RETRIES 3		/* runs of a statement that lost a deadlock or serialization */
+/*
+ * The daemon's own limit for an answer to a statement it sent is the server's
+ * statement_timeout and this margin. Past it the connection is dropped (the
+ * server rolls back what it had not committed) and the request answered 503. It
+ * bounds what the server's limit cannot: a statement queued in a pooler that
+ * waits for a server it cannot reach, or a network gone silent before the
+ * keepalives notice.
+ */
+#define ANSWER_MARGIN_S 5
 
 /* Where a connection is in its life. */
 enum conn_state {
@@ -46,10 +55,11 @@ struct conn {
 	struct event *ev;			/* socket readiness */
 	evutil_socket_t ev_fd;			/* the socket ev watches */
 	short ev_what;				/* and for what */
-	struct event *timer;			/* reconnect backoff or connect timeout */
+	struct event *timer;			/* reconnect backoff, connect timeout or answer deadline */
 	int backoff_ms;				/* next reconnect delay */
 	struct job *job;			/* the running job, if any */
 	PGresult *last;				/* last result of the running job */
+	bool deadline_armed;			/* timer holds the running job's deadline */
 	unsigned char prepared[DB_MAX_STMTS];	/* statements prepared here */
 };
 
@@ -57,6 +67,7 @@ struct db_pool {
 	struct event_base *base;	/* the daemon's loop */
 	char *conninfo;			/* libpq connection string */
 	int connect_timeout_s;		/* limit for one connection attempt */
+	int statement_timeout_s;	/* the server's limit for one statement */
 	struct conn *conns;		/* size of them */
 	int size;
 	struct job *head, *tail;	/* waiting work, FIFO */
@@ -168,6 +179,7 @@ conn_lost(struct conn *c, const char *why)
 	c->pg = NULL;
 	c->job = NULL;
 	c->state = CONN_DOWN;
+	c->deadline_armed = false;
 	memset(c->prepared, 0, sizeof c->prepared);
 	tv.tv_sec = c->backoff_ms / 1000;
 	tv.tv_usec = (c->backoff_ms % 1000) * 1000;
@@ -204,6 +216,11 @@ conn_send(struct conn *c)
 		conn_lost(c, PQerrorMessage(c->pg));
 		return;
 	}
+	if (!c->deadline_armed) {
+		struct timeval tv = { c->pool->statement_timeout_s + ANSWER_MARGIN_S, 0 };
+		evtimer_add(c->timer, &tv);
+		c->deadline_armed = true;
+	}
 	conn_watch(c, EV_READ | EV_WRITE);
 }
 
@@ -219,6 +236,8 @@ conn_finish_job(struct conn *c)
 	c->job = NULL;
 	c->last = NULL;
 	c->state = CONN_IDLE;
+	evtimer_del(c->timer);
+	c->deadline_armed = false;
 	conn_watch(c, EV_READ);
 	r.pg = res;
 	r.ok = st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
@@ -352,7 +371,10 @@ conn_on_socket(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* Timer: reconnect after backoff, or give up on a slow connection attempt. */
+/*
+ * Timer: reconnect after backoff, give up on a slow connection attempt, or on
+ * a statement whose answer is overdue.
+ */
 static void
 conn_on_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -363,6 +385,8 @@ conn_on_timer(evutil_socket_t fd, short what, void *arg)
 		conn_lost(c, "connection attempt timed out");
 	else if (c->state == CONN_DOWN)
 		conn_start(c);
+	else if (c->state == CONN_PREPARING || c->state == CONN_BUSY)
+		conn_lost(c, "no answer to a statement within its deadline");
 }
 
 /* Starts a non-blocking connection attempt. */
@@ -371,10 +395,13 @@ conn_start(struct conn *c)
 {
 	static const char *const keys[] = { "dbname", "application_name", "keepalives",
 		"keepalives_idle", "keepalives_interval", "keepalives_count", "options", NULL };
+	char options[96];
 	const char *vals[] = { c->pool->conninfo, "madoguchid", "1", "10", "5", "3",
-		"-c statement_timeout=15000 -c idle_in_transaction_session_timeout=30000", NULL };
+		options, NULL };
 	struct timeval tv = { c->pool->connect_timeout_s, 0 };
 
+	snprintf(options, sizeof options, "-c statement_timeout=%d "
+	    "-c idle_in_transaction_session_timeout=30000", c->pool->statement_timeout_s * 1000);
 	c->pg = PQconnectStartParams(keys, vals, 1);
 	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
 		conn_lost(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
@@ -406,13 +433,15 @@ dispatch(struct db_pool *pool)
 }
 
 struct db_pool *
-db_pool_new(struct event_base *base, const char *conninfo, int size, int connect_timeout_s)
+db_pool_new(struct event_base *base, const char *conninfo, int size, int connect_timeout_s,
+    int statement_timeout_s)
 {
 	struct db_pool *pool = xcalloc(1, sizeof *pool);
 
 	pool->base = base;
 	pool->conninfo = xstrdup(conninfo);
 	pool->connect_timeout_s = connect_timeout_s;
+	pool->statement_timeout_s = statement_timeout_s;
 	pool->size = size;
 	pool->conns = xcalloc((size_t)size, sizeof *pool->conns);
 	for (int i = 0; i < size; i++) {

@@ -35,9 +35,14 @@ typedef void db_result_fn(const struct db_result *res, void *arg);
 
 struct db_pool;
 
-/* Creates a pool of size connections and starts connecting. */
+/*
+ * Creates a pool of size connections and starts connecting. Each connection
+ * asks the server to end a statement after statement_timeout_s; a statement
+ * still unanswered a few seconds past that loses its connection and fails as
+ * unavailable.
+ */
 struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size,
-    int connect_timeout_s);
+    int connect_timeout_s, int statement_timeout_s);
 /* Closes every connection; pending callbacks run with unavailable set. */
 void db_pool_free(struct db_pool *pool);
 /*

@@ -455,7 +455,7 @@ run_daemon(const struct options *o)
 		fatal(EX_OSERR, "cannot create the event loop");
 	app.started = time(NULL);
 	app.db = db_pool_new(app.base, app.cfg->database_url, (int)app.cfg->db_pool_size,
-	    (int)app.cfg->db_connect_timeout_s);
+	    (int)app.cfg->db_connect_timeout_s, (int)app.cfg->db_statement_timeout_s);
 	app.tokens = staff_cache_new();	/* before events, which sets it live */
 	app.capacity = capacity_new(app.db);
 	capacity_reload(app.capacity);

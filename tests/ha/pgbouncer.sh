@@ -5,7 +5,10 @@
 # the client connection, which only session pooling guarantees (transaction
 # pooling would hand the next statement another server). PgBouncer refuses the
 # `options` startup parameter the daemon sends its time limits in, so it is
-# ignored here and the same limits are set by connect_query instead.
+# ignored here and the same limits are set by connect_query instead. While the
+# server is down PgBouncer keeps a query waiting (it does not fail it): it retries
+# the server each second and gives up on the query after 5 s, which the daemon
+# answers 503; its defaults (15 s and 120 s) would hold a resident that long.
 # usage: tests/ha/pgbouncer.sh
 set -eu
 cd "$(dirname "$0")/../.."
@@ -37,6 +40,8 @@ logfile = $tmp/pgbouncer.log
 pidfile = $tmp/pgbouncer.pid
 admin_users = madoguchi
 ignore_startup_parameters = extra_float_digits, options
+server_login_retry = 1
+query_wait_timeout = 5
 INI
 echo '"madoguchi" ""' >"$tmp/users.txt"
 if [ "$(id -u)" -eq 0 ]; then

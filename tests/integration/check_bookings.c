@@ -9,6 +9,7 @@
 #include <check.h>
 #include <curl/curl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,9 +45,12 @@
 
 static struct itest_daemon d;
 
-/* Writes a test configuration with a bookings section; returns its path. */
+/*
+ * Writes a test configuration with a bookings section and the database
+ * settings in db (YAML lines under "database:"); returns its path.
+ */
 static const char *
-write_config(const char *name, long hold_seconds, long retention_days)
+write_config_db(const char *name, long hold_seconds, long retention_days, const char *db)
 {
 	static char main_path[512];
 	char muni[512], text[2048];
@@ -74,13 +78,20 @@ write_config(const char *name, long hold_seconds, long retention_days)
 	snprintf(main_path, sizeof main_path, "%s", itest_tmp_path(name));
 	snprintf(text, sizeof text,
 	    "listen: 127.0.0.1:8080\n"
-	    "database:\n  url: \"dbname=madoguchi\"\n  pool_size: 4\n"
+	    "database:\n  url: \"dbname=madoguchi\"\n%s"
 	    "http:\n  max_connections: 2048\n  connections_per_client: 4096\n"
 	    "bookings:\n  hold_seconds: %ld\n  retention_days: %ld\n  per_contact: 10000\n"
 	    "ratelimit:\n  per_minute: 60000000\n  burst: 1000000\n"
-	    "include:\n  - %s\n", hold_seconds, retention_days, muni);
+	    "include:\n  - %s\n", db, hold_seconds, retention_days, muni);
 	itest_write_file(main_path, text);
 	return main_path;
+}
+
+/* Writes a test configuration with a bookings section; returns its path. */
+static const char *
+write_config(const char *name, long hold_seconds, long retention_days)
+{
+	return write_config_db(name, hold_seconds, retention_days, "  pool_size: 4\n");
 }
 
 /* Starts a daemon on the test configuration whose clock reads 2026-12-01 09:00 JST. */
@@ -1276,6 +1287,95 @@ outage_thread(void *arg)
 	return NULL;
 }
 
+/* The pids of the database sessions of application madoguchid, space separated. */
+static char *
+daemon_backends(void)
+{
+	return itest_psql_out("SELECT coalesce(string_agg(pid::text, ' ' ORDER BY pid), '') "
+	    "FROM pg_stat_activity WHERE application_name = 'madoguchid'");
+}
+
+/* Sends sig to every pid in pids that is not in except; returns how many. */
+static int
+signal_new_pids(const char *pids, const char *except, int sig)
+{
+	char buf[1024], old[1100], word[32], *save = NULL;
+	int n = 0;
+
+	snprintf(buf, sizeof buf, "%s", pids);
+	snprintf(old, sizeof old, " %s ", except);
+	for (char *p = old; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = ' ';
+	for (char *t = strtok_r(buf, " \n", &save); t != NULL; t = strtok_r(NULL, " \n", &save)) {
+		snprintf(word, sizeof word, " %s ", t);
+		if (strstr(old, word) != NULL)
+			continue;
+		ck_assert_int_eq(kill((pid_t)atol(t), sig), 0);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A database session that stops answering (its server process frozen, as a
+ * pooler waiting for an unreachable server or a silent network would look)
+ * costs a request 503 after the statement limit and its margin, not forever;
+ * the retry with the same Idempotency-Key then books exactly once.
+ */
+START_TEST(silent_database_answers_503)
+{
+	static const char *const env[] = { NOW_ENV, NULL };
+	static const char *const key[] = { "Idempotency-Key: silent-db.1", NULL };
+	char *body = body_of("test-main", SLOT, RENEWAL, "{\"name\":\"A\",\"email\":\"a@example.jp\"}");
+	struct itest_daemon d2;
+	struct itest_resp r;
+	char *before = daemon_backends(), *after = NULL;
+	double t0;
+	int frozen = 0;
+
+	itest_daemon_start(&d2, write_config_db("bk-silent.yaml", 600, 90,
+	    "  pool_size: 1\n  statement_timeout_s: 1\n"), env);
+	/* Its one connection shows up once it is made. */
+	t0 = now_s();
+	while (now_s() - t0 < 10) {
+		free(after);
+		after = daemon_backends();
+		if (strlen(after) > strlen(before))
+			break;
+		usleep(50000);
+	}
+	frozen = signal_new_pids(after, before, SIGSTOP);
+	ck_assert_int_eq(frozen, 1);
+
+	t0 = now_s();
+	itest_http(&d2, "POST", "/v1/bookings", body, strlen(body), NULL, key, &r);
+	fprintf(stderr, "silent_database_answers_503: %ld after %.1f s\n", r.status, now_s() - t0);
+	signal_new_pids(after, before, SIGCONT);
+	assert_problem(&r, 503, "database_unavailable", NULL, "frozen session");
+	itest_resp_free(&r);
+
+	/* Once a new connection is made the retry books, once. */
+	t0 = now_s();
+	do {
+		itest_http(&d2, "POST", "/v1/bookings", body, strlen(body), NULL, key, &r);
+		if (r.status == 201)
+			break;
+		ck_assert_msg(r.status == 503, "%ld %s", r.status, r.body);
+		itest_resp_free(&r);
+		usleep(100000);
+	} while (now_s() - t0 < 15);
+	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+	itest_resp_free(&r);
+	ck_assert_int_eq(sql_value("SELECT count(*) FROM bookings"), 1);
+	ck_assert_int_eq(usage("booked", SLOT), 1);
+	itest_daemon_stop(&d2);
+	free(before);
+	free(after);
+	free(body);
+}
+END_TEST
+
 /* One answer of the load. */
 struct answer {
 	long status;
@@ -1330,7 +1430,8 @@ START_TEST(database_killed_during_load)
 			snprintf(contact, sizeof contact, "{\"name\":\"Load %zu\",\"phone\":"
 			    "\"052-000-%04zu\"}", next, next % 10000);
 			shot_init(&shots[i], &d, body_of("test-load", start, RENEWAL, contact), hl);
-			curl_easy_setopt(shots[i].easy, CURLOPT_TIMEOUT_MS, 15000L);
+			/* Longer than the daemon's own bound for an unanswered statement. */
+			curl_easy_setopt(shots[i].easy, CURLOPT_TIMEOUT_MS, 30000L);
 			curl_multi_add_handle(m, shots[i].easy);
 			running++;
 		}
@@ -1442,6 +1543,7 @@ bookings_suite(void)
 	tcase_add_test(tc, two_visit_reschedule);
 	tcase_add_test(tc, purge_after_retention);
 	tcase_add_test(tc, database_killed_during_load);
+	tcase_add_test(tc, silent_database_answers_503);
 	suite_add_tcase(s, tc);
 	return s;
 }
