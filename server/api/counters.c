@@ -24,21 +24,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Takes the counter's lock before it looks, so one ticket at most is called there. */
+/*
+ * Takes the counter's lock before it looks, so one ticket at most is called there.
+ * Its instant is never before the call of the ticket the counter has open (which
+ * this call finishes): another daemon's clock may run ahead of this one's, or a
+ * request that read the clock earlier may land later, and a ticket must not be
+ * done before it was called.
+ */
 static struct db_stmt stmt_next = {
-	"SELECT * FROM ticket_call_next($1, $2, $3::date, $4::int, $5::text[], $6::int, $7, $8)",
-	8, 0 };
+	"SELECT * FROM ticket_call_next($1, $2, $3::date, $4::int, $5::text[], $6::int, "
+	"greatest($7::bigint, (SELECT ceil(max(date_part('epoch', called_at)))::bigint "
+	"FROM tickets WHERE municipality = $1 AND office = $2 AND day = $3::date "
+	"AND counter = $4::int AND status = 'called')), $8)", 8, 0 };
 static struct db_stmt stmt_ticket = {
 	"SELECT municipality, office, label, service, status, counter, recalls, kind "
 	"FROM tickets WHERE id = $1", 1, 0 };
-/* A state change: $1 id, $2 now, $3 actor, $4 from-states, $5 min recalls, $6 service. */
+/*
+ * A state change: $1 id, $2 now, $3 actor, $4 from-states, $5 min recalls, $6 service.
+ * Done and recall instants are never before the ticket's call, whichever daemon's
+ * clock or whichever request's reading of it came first (see stmt_next).
+ */
 static struct db_stmt stmt_change = {
 	"WITH t AS (UPDATE tickets SET "
 	"status = CASE $7 WHEN 'done' THEN 'done' WHEN 'no_show' THEN 'no_show' "
 	"WHEN 'recalled' THEN 'called' ELSE 'waiting' END, "
-	"done_at = CASE WHEN $7 IN ('done', 'no_show') THEN to_timestamp($2) ELSE done_at END, "
-	"called_at = CASE $7 WHEN 'recalled' THEN to_timestamp($2) WHEN 'transferred' THEN NULL "
-	"ELSE called_at END, "
+	"done_at = CASE WHEN $7 IN ('done', 'no_show') THEN greatest(to_timestamp($2), called_at) "
+	"ELSE done_at END, "
+	"called_at = CASE $7 WHEN 'recalled' THEN greatest(to_timestamp($2), called_at) "
+	"WHEN 'transferred' THEN NULL ELSE called_at END, "
 	"recalls = recalls + CASE $7 WHEN 'recalled' THEN 1 ELSE 0 END, "
 	"counter = CASE $7 WHEN 'transferred' THEN NULL ELSE counter END, "
 	"transfers = transfers + CASE $7 WHEN 'transferred' THEN 1 ELSE 0 END, "

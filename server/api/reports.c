@@ -36,7 +36,9 @@
  * only the weekday-hour grouping sorts); then, per weekday, the days on which
  * the office had any ticket, to average arrivals over. Minutes come from
  * date_part (double precision): extract() would compute in numeric, several
- * times slower.
+ * times slower. A ticket's service counts as at least zero: rows stored by
+ * earlier versions may be done a few seconds before their call (a daemon whose
+ * clock ran behind another's finished them), and such a ticket took no time.
  */
 static struct db_stmt stmt_load = {
 	"WITH " AUDIT_SQL("'report.load'") ", "
@@ -44,7 +46,8 @@ static struct db_stmt stmt_load = {
 	"date_part('isodow', day)::int AS wd, "
 	"date_part('hour', issued_at AT TIME ZONE 'Asia/Tokyo')::int AS hr, "
 	"CASE WHEN status = 'done' THEN date_part('epoch', first_called_at - issued_at) / 60 END "
-	"AS wait, CASE WHEN status = 'done' THEN date_part('epoch', done_at - called_at) / 60 END "
+	"AS wait, CASE WHEN status = 'done' AND called_at IS NOT NULL "
+	"THEN greatest(date_part('epoch', done_at - called_at), 0) / 60 END "
 	"AS svc " REPORT_ROWS " AND ($5 = '' OR service = $5)) "
 	"SELECT CASE WHEN day IS NOT NULL THEN 'day' WHEN wd IS NOT NULL THEN 'hour' "
 	"ELSE 'total' END, day::text, wd, hr, NULL::bigint, count(*), count(*) FILTER (WHERE served), "

@@ -576,6 +576,83 @@ restart_at(int hh, int mm)
 	itest_daemon_start(&d, cfg, env);
 }
 
+/* The ticket id in a call or create answer. */
+static long long
+ticket_of(const struct itest_resp *r)
+{
+	ck_assert_msg(r->status == 200 || r->status == 201, "%ld %s", r->status, r->body);
+	return (long long)json_integer_value(json_object_get(r->json, "ticket"));
+}
+
+/* Takes a walk-in ticket at daemon at, then calls it to counter c there. */
+static long long
+walk_in_called(const struct itest_daemon *at, int c)
+{
+	char auth[200], path[64];
+	const char *h[] = { auth, NULL };
+	struct itest_resp r;
+	long long id;
+
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", staff_tok);
+	itest_http(at, "POST", "/v1/offices/r-main/tickets", "{\"service\":\"ecert_renewal\"}",
+	    strlen("{\"service\":\"ecert_renewal\"}"), NULL, h, &r);
+	ticket_of(&r);
+	itest_resp_free(&r);
+	snprintf(path, sizeof path, "/v1/offices/r-main/counters/%d/next", c);
+	itest_http(at, "POST", path, "", 0, NULL, h, &r);
+	id = ticket_of(&r);
+	itest_resp_free(&r);
+	return id;
+}
+
+/*
+ * Two daemons whose clocks disagree by ten minutes: tickets called by the one
+ * ahead and finished by the one behind (by done, and by the counter's next
+ * call) are still not done before their call, and the mean service time is
+ * never negative, not even over rows stored that way by an older version.
+ */
+START_TEST(service_never_negative)
+{
+	static const char *const env[] = { "MADOGUCHI_NOW=2026-12-16T09:10:00+09:00", NULL };
+	struct itest_daemon ahead;
+	struct itest_resp r;
+	char path[64];
+	long long a;
+	char *out;
+
+	itest_daemon_start(&ahead, cfg, env);
+	a = walk_in_called(&ahead, 1);
+	snprintf(path, sizeof path, "/v1/tickets/%lld/done", a);
+	send_as("POST", path, "", NULL, staff_tok, NULL, &r);
+	ck_assert_msg(r.status == 200, "%s", r.body);
+	itest_resp_free(&r);
+	walk_in_called(&ahead, 2);
+	send_as("POST", "/v1/offices/r-main/counters/2/next", "", NULL, staff_tok, NULL, &r);
+	ck_assert_msg(r.status == 204, "%ld %s", r.status, r.body);
+	itest_resp_free(&r);
+	itest_daemon_stop(&ahead);
+	out = itest_psql_out("SELECT count(*) FILTER (WHERE done_at < called_at), count(*) "
+	    "FROM tickets WHERE status = 'done'");
+	ck_assert_str_eq(out, "0|2\n");
+	free(out);
+	send_as("GET", "/v1/reports/load?office=r-main&from=2026-12-16&to=2026-12-16", NULL, NULL,
+	    manager_tok, NULL, &r);
+	ck_assert_msg(r.status == 200, "%s", r.body);
+	ck_assert(num(json_object_get(r.json, "totals"), "service_mean_min") >= 0);
+	itest_resp_free(&r);
+	/* As an older version stored it: done five minutes before the call. */
+	ck_assert_int_eq(itest_psql("UPDATE tickets SET done_at = called_at - interval '5 min' "
+	    "WHERE status = 'done'"), 0);
+	send_as("GET", "/v1/reports/load?office=r-main&from=2026-12-16&to=2026-12-16", NULL, NULL,
+	    manager_tok, NULL, &r);
+	ck_assert_msg(r.status == 200, "%s", r.body);
+	ck_assert(num(json_object_get(r.json, "totals"), "service_mean_min") == 0);
+	ck_assert(num(json_array_get(json_object_get(r.json, "by_day"), 0),
+	    "service_mean_min") == 0);
+	itest_resp_free(&r);
+}
+END_TEST
+
 /*
  * A simulated morning: every ten minutes of the clock (the daemon restarted at
  * each), new walk-ins take tickets and each counter calls its next resident.
@@ -702,6 +779,7 @@ main(void)
 	tcase_add_test(tc, import_bad_rows);
 	tcase_add_test(tc, load_report_figures);
 	tcase_add_test(tc, estimates_simulated_day);
+	tcase_add_test(tc, service_never_negative);
 	tcase_add_test(tc, metrics_exposition);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
