@@ -79,7 +79,7 @@ UNIT_BINS := $(UNIT:%=tests/check_%)
 
 # Integration tests: tests/integration/check_NAME.c with the harness itest.c.
 INTEGRATION := system availability bookings display queue client reports integrity forecast \
-               tokens ics pages
+               tokens ics pages attendees
 # Extra pkg-config packages of an integration program (libical checks calendar files).
 ics_ITEST_PKGS := libical
 INTEGRATION_BINS := $(INTEGRATION:%=tests/integration/check_%)
