@@ -1,6 +1,7 @@
 // The pages in headless Chromium (Debian's, driven by playwright-core) against a
 // real daemon and the throwaway PostgreSQL of tests/integration/run.sh:
-//  - a complete booking on a 390×844 phone, ending with the row in PostgreSQL;
+//  - a complete booking on a 390×844 phone, ending with the row in PostgreSQL,
+//    and its confirmation redrawn in English when the language is switched;
 //  - a refusal before the renewal window that books the offered earliest slot;
 //  - reschedule, calendar file and cancel through /manage;
 //  - the status page and the ticket page show a call within 2 s;
@@ -274,6 +275,17 @@ async function bookingOnPhone(browser, base) {
   assert(row === `booked|${OFFICE}|ecert_renewal|${start}`, 'the booking row: ' + row + ' expected start ' + start);
   await noViolations(page, 'booking confirmation (390)');
   await shot(page, 'book-confirmation-390');
+  // Switching the language redraws the confirmation: its words and the documents.
+  const ja = await page.locator('#confirmation').innerText();
+  assert(ja.includes('予約が確定しました') && ja.includes('マイナンバーカード'), 'the confirmation in Japanese: ' + ja);
+  await page.locator('#lang-switch').click();
+  await page.waitForFunction(() => document.getElementById('confirmation').innerText.includes('Your My Number card'));
+  const en = await page.locator('#confirmation').innerText();
+  assert(en.includes('Your booking is confirmed.') && en.includes('What to bring') &&
+    !['予約が確定しました', '予約番号', '持ち物', 'マイナンバーカード'].some((w) => en.includes(w)),
+    'the confirmation after switching to English: ' + en);
+  assert((await page.locator('#reference').innerText()).trim() === ref, 'the reference changed on the switch');
+  await noViolations(page, 'booking confirmation in English (390)');
   await page.context().close();
   return { ref, link, start };
 }

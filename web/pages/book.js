@@ -8,7 +8,7 @@ import { picker } from '../common/slots.js?v=@BUILD@';
 import { syncClock, serverNow, documentsList, problemText, markField, downloadIcs, manageLink, bookingFacts } from '../common/booking.js?v=@BUILD@';
 
 const officeId = segment(1);
-const state = { office: null, service: null, today: null, verdict: null, slot: null, hold: null, timer: null, picker: null, busy: false };
+const state = { office: null, service: null, today: null, verdict: null, slot: null, hold: null, timer: null, picker: null, busy: false, booked: null };
 const FIELD_INPUTS = {
   'applicant.birth_date': 'birth_date', 'applicant.card.issued_on': 'card_issued_on',
   'applicant.certificates.issued_on': 'cert_issued_on', 'applicant.foreign_resident.stay_expires_on': 'stay_expires_on',
@@ -91,7 +91,7 @@ async function check() {
     return;
   }
   const visit = state.slot ? tokyoDate(state.slot.start) : state.today;
-  const r = await post('/v1/eligibility', { service: state.service, visit_date: visit, applicant: a, language: apiLang() });
+  const r = await post('/v1/eligibility', { office: officeId, service: state.service, visit_date: visit, applicant: a, language: apiLang() });
   if (!r.ok) {
     state.verdict = null;
     const p = r.problem || {};
@@ -271,21 +271,43 @@ function confirmBooking(b) {
   releaseTimer();
   for (const id of ['step-service', 'step-facts', 'step-day', 'step-contact'])
     $(id).hidden = true;
+  state.booked = { booking: b, applicant: applicant(), lists: { [b.language || lang]: { documents: b.documents, notices: b.notices } } };
+  drawConfirmation();
+  show('step-done');
+  announce(t('done.booked') + ' ' + b.reference);
+  focusOn($('h-done'));
+}
+
+// The confirmation in the current language: the page's words from the message
+// tables, the documents and notices as the rules word them in that language.
+function drawConfirmation() {
+  const b = state.booked.booking;
+  const lists = state.booked.lists[lang] || state.booked.lists[b.language || 'ja'];
   const link = manageLink(b.reference, b.token);
-  const box = $('confirmation');
-  box.replaceChildren(
+  $('confirmation').replaceChildren(
     el('p', { class: 'notice ok', text: t('done.booked') }),
     el('p', {}, t('done.reference') + ' ', el('strong', { id: 'reference', class: 'big', text: b.reference })),
     bookingFacts(b, pick(state.office.names, state.office.name)),
-    el('h3', { text: t('verdict.documents') }), documentsList(b.documents),
-    b.notices && b.notices.length ? el('ul', {}, b.notices.map((n) => el('li', { text: n.message }))) : null,
+    el('h3', { text: t('verdict.documents') }), documentsList(lists.documents),
+    lists.notices && lists.notices.length ? el('ul', {}, lists.notices.map((n) => el('li', { text: n.message }))) : null,
     el('h3', { text: t('done.manage') }),
     el('p', { text: t('done.manage.hint') }),
     el('p', {}, el('a', { id: 'manage-link', href: link, text: t('done.manage.link') })),
     el('p', {}, el('button', { type: 'button', class: 'secondary', id: 'ics', onclick: () => downloadIcs(b.reference, b.token) }, t('done.ics'))));
-  show('step-done');
-  announce(t('done.booked') + ' ' + b.reference);
-  focusOn($('h-done'));
+}
+
+// After a language switch: asks the rules for the booking's documents and notices
+// in the new language (once per language), then redraws the confirmation.
+async function relistConfirmation() {
+  const booked = state.booked, want = lang;
+  if (!booked.lists[want]) {
+    const r = await post('/v1/eligibility', { office: officeId, service: booked.booking.service,
+      visit_date: tokyoDate(booked.booking.start), applicant: booked.applicant, language: want });
+    if (r.ok)
+      booked.lists[want] = { documents: r.data.documents, notices: r.data.notices };
+  }
+  if (lang === want)
+    drawConfirmation();
 }
 
 // ---- start ----
@@ -305,6 +327,8 @@ async function main() {
       check();
     if (state.hold && state.timer)
       drawHold();
+    if (state.booked)
+      relistConfirmation();
   });
   $('facts').addEventListener('input', checkSoon);
   $('facts').addEventListener('change', checkSoon);
