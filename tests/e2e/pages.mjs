@@ -6,8 +6,9 @@
 //  - reschedule, calendar file and cancel through /manage;
 //  - the status page and the ticket page show a call within 2 s;
 //  - the manager's heatmap (from eight weeks of imported history), forecast
-//    against actual, staffing and what-if, and a day cap added and deleted on the
-//    page that availability obeys;
+//    against actual, staffing and what-if, and a day cap and a weekday factor
+//    added (the factor also refused with its errors shown) and deleted on the
+//    page, which availability obeys;
 //  - the status page's congestion calendar from the fitted forecast;
 //  - axe-core: no serious or critical violation on every page, both languages,
 //    390×844 and 1920×1080; no page scrolls sideways at 360 px.
@@ -537,6 +538,47 @@ async function manager(browser, base, staff) {
     await page.locator('#rules').waitFor({ state: 'detached' });
     assert(await free() > 0, 'availability still capped after the rule was deleted');
   }
+  {
+    // A weekday factor: refused with the reasons shown at the fields, then added
+    // (0 % on Wednesdays) and obeyed, shown in both languages, and deleted.
+    const wed = '2026-12-23', thu = '2026-12-24';
+    const free = async (day) => {
+      const a = await api(base, 'GET', `/v1/offices/${OFFICE}/availability?service=ecert_renewal&from=${day}&to=${day}`);
+      const d = a.data.days[0];
+      return d.bookable ? d.slots.reduce((n, x) => n + x.available, 0) : 0;
+    };
+    assert(await free(wed) > 0 && await free(thu) > 0, 'no free places to begin with');
+    await page.locator('#fac-pct').fill('150');
+    await page.locator('#factor-form button[type="submit"]').click();
+    await page.locator('#fac-weekdays-error').waitFor();
+    assert((await page.locator('#fac-weekdays').getAttribute('aria-describedby')) === 'fac-weekdays-error', 'the weekday error is not tied to its group');
+    assert((await page.locator('#fac-pct').getAttribute('aria-invalid')) === 'true', 'a factor of 150 % is not marked');
+    const pctErr = await page.locator('#' + await page.locator('#fac-pct').getAttribute('aria-describedby')).innerText();
+    assert(pctErr.includes('0 to 100'), 'the factor error: ' + pctErr);
+    await noViolations(page, 'manager weekday factor with errors (1920)');
+    await page.locator('#fac-service').selectOption('ecert_renewal');
+    await page.locator('#fac-from').fill('2026-12-21');
+    await page.locator('#fac-to').fill('2026-12-27');
+    await page.getByLabel('Wed', { exact: true }).check();
+    await page.locator('#fac-pct').fill('0');
+    await page.locator('#factor-form button[type="submit"]').click();
+    await page.locator('#rules li', { hasText: '0% on Wed' }).waitFor();
+    assert(!(await page.locator('#fac-weekdays-error').count()) && !(await page.locator('#fac-pct').getAttribute('aria-invalid')), 'errors stay after the rule was added');
+    const rules = (await api(base, 'GET', `/v1/offices/${OFFICE}/capacity`, undefined, tok)).data.rules;
+    assert(rules.length === 1 && rules[0].factor === 0 && JSON.stringify(rules[0].weekdays) === '[3]' && rules[0].from === '2026-12-21' && rules[0].to === '2026-12-27',
+      'the stored rule: ' + JSON.stringify(rules));
+    assert(await free(wed) === 0, 'availability ignores the weekday factor');
+    assert(await free(thu) > 0, 'the factor reached another weekday');
+    await page.locator('#lang-switch').click();
+    await page.locator('#factor-form legend', { hasText: '曜日ごとの割合を追加' }).waitFor();
+    await page.locator('#rules li', { hasText: '水は0%' }).waitFor();
+    assert(await page.getByLabel('オンライン予約に出す枠の割合（%）').count() === 1, 'the factor field has no Japanese label');
+    await noViolations(page, 'manager weekday factor in Japanese (1920)');
+    await page.locator('#lang-switch').click();
+    await page.locator('#rules li button').first().click();
+    await page.locator('#rules').waitFor({ state: 'detached' });
+    assert(await free(wed) > 0, 'availability still scaled after the rule was deleted');
+  }
   await noViolations(page, 'manager dashboard (1920)');
   await shot(page, 'manager-1920');
   await page.context().close();
@@ -585,7 +627,7 @@ async function main() {
   if (booking)
     await test('reschedule, calendar file and cancel through /manage', () => manage(browser, base, booking));
   await test('the ticket page and the status page show a call within 2 s, and reconnect after a restart', async () => { number = await liveCall(browser, base, staff); });
-  await test('the manager page: a day cap added there is obeyed by availability', () => manager(browser, base, staff));
+  await test('the manager page: a day cap and a weekday factor added there are obeyed by availability', () => manager(browser, base, staff));
   await test('the status page\'s congestion calendar and best times', () => statusCalendar(browser, base));
   await test('the dashboard draws the heatmap, forecast against actual, staffing gap and what-if', () => dashboardDrawing(browser, base));
   await test('every page: axe (390×844, 1920×1080, ja and en), nothing sideways at 360 px', () => everyPage(browser, base, number));

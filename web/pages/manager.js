@@ -1,7 +1,8 @@
 // The manager's dashboard: a weekday × hour heatmap of arrivals and waits,
 // forecast against actual, the staffing gap for a day, capacity rules (list,
-// add, delete) and the what-if form. The token stays in sessionStorage (this tab
-// only). Sections whose endpoint this daemon lacks say so.
+// add a day's cap or a weekday factor, delete) and the what-if form. The token
+// stays in sessionStorage (this tab only). Sections whose endpoint this daemon
+// lacks say so.
 import { get, call, post, absent, office as findOffice, tokyoDate } from '../common/api.js?v=@BUILD@';
 import { t, fmtDate, pick, onLang } from '../common/i18n.js?v=@BUILD@';
 import { el, $, announce, focusOn, start, segment } from '../common/page.js?v=@BUILD@';
@@ -12,7 +13,7 @@ import uPlot from '../vendor/uPlot.esm.js?v=@BUILD@';
 const officeId = segment(1);
 const KEY = 'madoguchi.manager.' + officeId;
 const enc = encodeURIComponent;
-const state = { token: null, office: null, today: null, load: null, forecast: null };
+const state = { token: null, office: null, today: null, load: null, forecast: null, rules: null };
 
 start('manager.title', () => (state.office ? pick(state.office.names, state.office.name) : ''));
 
@@ -46,6 +47,8 @@ async function signIn(token) {
   $('staffing-date').value = state.today;
   $('whatif-date').value = addDays(state.today, 1);
   $('cap-date').value = addDays(state.today, 7);
+  $('fac-from').value = addDays(state.today, 7);
+  $('fac-to').value = addDays(state.today, 34);
   showLoad(r);
   loadFva();
   loadStaffing();
@@ -185,13 +188,20 @@ async function loadCapacity() {
   const box = $('capacity');
   const r = await get(`/v1/offices/${enc(officeId)}/capacity`, auth());
   if (!r.ok) {
+    state.rules = null;
     unavailable(box, r);
-    $('capacity-form').hidden = absent(r);
+    $('capacity-form').hidden = $('factor-form').hidden = absent(r);
     return;
   }
-  $('capacity-form').hidden = false;
-  const rules = r.data.rules || [];
-  box.replaceChildren(rules.length === 0 ? el('p', { text: t('manager.capacity.none') }) : el('ul', { id: 'rules' }, rules.map((rule) => el('li', { dataset: { id: rule.id } },
+  $('capacity-form').hidden = $('factor-form').hidden = false;
+  state.rules = r.data.rules || [];
+  drawRules();
+}
+
+// The rules in force, in the current language.
+function drawRules() {
+  const rules = state.rules;
+  $('capacity').replaceChildren(rules.length === 0 ? el('p', { text: t('manager.capacity.none') }) : el('ul', { id: 'rules' }, rules.map((rule) => el('li', { dataset: { id: rule.id } },
     t('svc.' + rule.service) + ': ' + ruleText(rule) + ' ',
     el('button', { type: 'button', class: 'secondary', onclick: () => deleteRule(rule.id) }, t('manager.capacity.delete'), el('span', { class: 'sr-only', text: ' ' + t('manager.capacity.delete.for', { rule: ruleText(rule) }) }))))));
 }
@@ -215,6 +225,75 @@ async function addRule(ev) {
   if (!r.ok) {
     const id = r.problem && r.problem.field === 'date' ? 'cap-date' : 'cap-cap';
     markField(id, problemText(r.problem));
+    return;
+  }
+  announce(t('manager.capacity.added'));
+  await loadCapacity();
+}
+
+// Shows message at the weekday choices (tied to the group), or clears it.
+function markWeekdays(message) {
+  const group = $('fac-weekdays');
+  const old = $('fac-weekdays-error');
+  if (old)
+    old.remove();
+  group.removeAttribute('aria-describedby');
+  if (!message)
+    return;
+  group.append(el('p', { id: 'fac-weekdays-error', class: 'error', text: message }));
+  group.setAttribute('aria-describedby', 'fac-weekdays-error');
+}
+
+// The form's field for a member of the rule the API names in a problem.
+const FACTOR_FIELDS = { from: 'fac-from', to: 'fac-to', factor: 'fac-pct' };
+
+// Checks the weekday-factor form; the rule's body, or null after marking what is wrong.
+function factorBody() {
+  const weekdays = [...document.querySelectorAll('input[name="fac-weekday"]:checked')].map((c) => Number(c.value));
+  const pct = $('fac-pct').value === '' ? NaN : Number($('fac-pct').value);
+  let first = null;
+  const wrong = (id, message) => {
+    if (id === 'fac-weekdays')
+      markWeekdays(message);
+    else
+      markField(id, message);
+    first = first || (id === 'fac-weekdays' ? 'fac-wd-1' : id);
+  };
+  for (const id of ['fac-from', 'fac-to'])
+    if (!/^\d{4}-\d{2}-\d{2}$/.test($(id).value))
+      wrong(id, t('manager.factor.date.invalid'));
+  if (!first && $('fac-to').value < $('fac-from').value)
+    wrong('fac-to', t('manager.factor.range.invalid'));
+  if (weekdays.length === 0)
+    wrong('fac-weekdays', t('manager.factor.weekdays.none'));
+  if (!(pct >= 0 && pct <= 100))
+    wrong('fac-pct', t('manager.factor.pct.invalid'));
+  if (first) {
+    focusOn($(first));
+    return null;
+  }
+  return { service: $('fac-service').value, from: $('fac-from').value, to: $('fac-to').value, weekdays, factor: pct / 100 };
+}
+
+async function addFactorRule(ev) {
+  ev.preventDefault();
+  for (const id of Object.values(FACTOR_FIELDS))
+    markField(id, null);
+  markWeekdays(null);
+  $('fac-error').replaceChildren();
+  const body = factorBody();
+  if (!body)
+    return;
+  const r = await post(`/v1/offices/${enc(officeId)}/capacity`, body, auth());
+  if (!r.ok) {
+    const p = r.problem || {};
+    const text = p.code === 'invalid_range' ? t('manager.factor.range.invalid') : problemText(p);
+    if (p.field === 'weekdays')
+      markWeekdays(text);
+    else if (FACTOR_FIELDS[p.field])
+      markField(FACTOR_FIELDS[p.field], text);
+    else
+      $('fac-error').replaceChildren(el('p', { class: 'notice bad', text }));
     return;
   }
   announce(t('manager.capacity.added'));
@@ -275,8 +354,13 @@ async function main() {
   state.today = at ? tokyoDate(at) : tokyoDate(new Date().toISOString());
   onLang(() => {
     $('office-name').textContent = state.office ? pick(state.office.names, state.office.name) : '';
-    $('cap-service').replaceChildren(...(state.office ? state.office.services : []).map((s) => el('option', { value: s, text: t('svc.' + s) })));
+    for (const id of ['cap-service', 'fac-service']) {
+      const chosen = $(id).value;
+      $(id).replaceChildren(...(state.office ? state.office.services : []).map((s) => el('option', { value: s, text: t('svc.' + s), selected: s === chosen })));
+    }
     drawLoad();
+    if (state.rules)
+      drawRules();
   });
   $('signin').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -292,6 +376,7 @@ async function main() {
   $('range').addEventListener('submit', loadRange);
   $('staffing-form').addEventListener('submit', loadStaffing);
   $('capacity-form').addEventListener('submit', addRule);
+  $('factor-form').addEventListener('submit', addFactorRule);
   $('whatif-form').addEventListener('submit', whatIf);
   let saved = null;
   try {
