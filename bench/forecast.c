@@ -73,32 +73,11 @@ struct score {
 	double covered;		/* days inside the 80 % interval (the model only) */
 };
 
-/* A gamma number of mean 1 and shape k (Marsaglia-Tsang, k >= 1). */
+/* A gamma number of mean 1 and shape k. */
 static double
 gamma_mean1(double k)
 {
-	double d = k - 1.0 / 3, c = 1 / sqrt(9 * d);
-
-	for (;;) {
-		double x = qsim_gauss(&rng), v = pow(1 + c * x, 3);
-
-		if (v > 0 && log(qsim_unif(&rng)) < x * x / 2 + d - d * v + d * log(v))
-			return d * v / k;
-	}
-}
-
-/* A Poisson number of mean mu (inversion; mu below about 700). */
-static double
-poisson(double mu)
-{
-	double u = qsim_unif(&rng), p = exp(-mu), cdf = p;
-	int k = 0;
-
-	while (u > cdf && k < 100000) {
-		p *= mu / ++k;
-		cdf += p;
-	}
-	return k;
+	return qsim_gamma(&rng, k) / k;
 }
 
 /* The true lead weight at l days: gamma-shaped, mode LAG_MODE, summing to RESPONSE over 0..FC_MAX_LAG. */
@@ -181,7 +160,7 @@ make_calendar(void)
 		    bump(d, cdate_make(2025, 11, 1), 160, 50) +
 		    bump(d, cdate_make(2026, 7, 1), 260, 40);
 
-		day[i] = (struct fc_day){ .expiries = poisson(e) };
+		day[i] = (struct fc_day){ .expiries = qsim_poisson(&rng, e) };
 		day[i].weekly_closed = wd == 0 || wd == 6;
 		if (!day[i].weekly_closed && !holiday(d))
 			day[i].open_hours = 0x3ff << 8;		/* hours 8..17 */
@@ -222,7 +201,7 @@ make_arrivals(void)
 		g = gamma_mean1(1 / PHI);
 		for (int h = 0; h < FC_HOURS; h++)
 			if (day[i].open_hours & (1u << h))
-				day[i].arrivals[h] = poisson(mu * g * hour_share(wd, h));
+				day[i].arrivals[h] = qsim_poisson(&rng, mu * g * hour_share(wd, h));
 	}
 }
 

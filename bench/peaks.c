@@ -112,32 +112,11 @@ static struct resident res[MAX_RES];
 static int n_res;
 static struct qsim_rng rng;
 
-/* A gamma number of mean 1 and shape k (Marsaglia-Tsang, k >= 1). */
+/* A gamma number of mean 1 and shape k. */
 static double
 gamma_mean1(double k)
 {
-	double d = k - 1.0 / 3, c = 1 / sqrt(9 * d);
-
-	for (;;) {
-		double x = qsim_gauss(&rng), v = pow(1 + c * x, 3);
-
-		if (v > 0 && log(qsim_unif(&rng)) < x * x / 2 + d - d * v + d * log(v))
-			return d * v / k;
-	}
-}
-
-/* A Poisson number of mean mu (inversion). */
-static int
-poisson(double mu)
-{
-	double u = qsim_unif(&rng), p = exp(-mu), cdf = p;
-	int k = 0;
-
-	while (u > cdf && k < 100000) {
-		p *= mu / ++k;
-		cdf += p;
-	}
-	return k;
+	return qsim_gamma(&rng, k) / k;
 }
 
 /* Sets up the calendar, the true means, the forecast and the peak days. */
@@ -194,7 +173,7 @@ make_residents(void)
 
 		if (!open_day[i])
 			continue;
-		n = poisson(mean_day[i] * gamma_mean1(1 / PHI));
+		n = qsim_poisson(&rng, mean_day[i] * gamma_mean1(1 / PHI));
 		for (int k = 0; k < n && n_res < MAX_RES; k++) {
 			struct resident *r = &res[n_res++];
 

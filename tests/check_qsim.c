@@ -1,5 +1,6 @@
 /* Unit tests for the day simulation engine (links core/qsim and xmalloc). */
 #include <check.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -228,6 +229,92 @@ START_TEST(random_numbers)
 }
 END_TEST
 
+/* Mean and variance of n draws of draw(rng, param). */
+static void
+moments(double (*draw)(struct qsim_rng *, double), double param, int n, double *mean,
+    double *var)
+{
+	struct qsim_rng rng = { 20261126 };
+	double sum = 0, sum2 = 0;
+
+	for (int i = 0; i < n; i++) {
+		double x = draw(&rng, param);
+
+		ck_assert(x >= 0);
+		sum += x;
+		sum2 += x * x;
+	}
+	*mean = sum / n;
+	*var = (sum2 - sum * sum / n) / (n - 1);
+}
+
+static double
+draw_poisson(struct qsim_rng *rng, double mu)
+{
+	long k = qsim_poisson(rng, mu);
+
+	ck_assert_int_ge(k, 0);
+	return (double)k;
+}
+
+/*
+ * Poisson draws have mean and variance mu, inside five standard errors
+ * (Var of the sample variance about (mu + 2 mu^2) / n), from tiny means to
+ * one past QSIM_POISSON_SPLIT; nonsense means give 0.
+ */
+START_TEST(poisson_moments)
+{
+	static const double mus[] = { 0.3, 4, 31.5, 250, 1400 };
+
+	for (size_t i = 0; i < sizeof mus / sizeof mus[0]; i++) {
+		double mu = mus[i], mean, var;
+		int n = mu > 100 ? 40000 : 200000;
+
+		moments(draw_poisson, mu, n, &mean, &var);
+		ck_assert_msg(fabs(mean - mu) < 5 * sqrt(mu / n), "mu %g: mean %g", mu, mean);
+		ck_assert_msg(fabs(var - mu) < 5 * sqrt((mu + 2 * mu * mu) / n), "mu %g: variance %g",
+		    mu, var);
+	}
+	{
+		struct qsim_rng rng = { 3 };
+
+		ck_assert_int_eq(qsim_poisson(&rng, 0), 0);
+		ck_assert_int_eq(qsim_poisson(&rng, -2), 0);
+		ck_assert_int_eq(qsim_poisson(&rng, NAN), 0);
+		ck_assert_int_eq(qsim_poisson(&rng, INFINITY), 0);
+	}
+}
+END_TEST
+
+/*
+ * Gamma draws of shape k (scale 1) have mean and variance k, inside five
+ * standard errors (Var of the sample variance about (2 k^2 + 6 k) / n), below
+ * shape 1 (the boosted path) as above it.
+ */
+START_TEST(gamma_moments)
+{
+	static const double shapes[] = { 0.4, 1, 2.5, 1 / 0.015 };
+
+	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+		double k = shapes[i], mean, var;
+		int n = 200000;
+
+		moments(qsim_gamma, k, n, &mean, &var);
+		ck_assert_msg(fabs(mean - k) < 5 * sqrt(k / n), "shape %g: mean %g", k, mean);
+		ck_assert_msg(fabs(var - k) < 5 * sqrt((2 * k * k + 6 * k) / n), "shape %g: variance %g",
+		    k, var);
+	}
+	{
+		struct qsim_rng rng = { 3 };
+
+		ck_assert(qsim_gamma(&rng, 0) == 0);
+		ck_assert(qsim_gamma(&rng, -1) == 0);
+		ck_assert(qsim_gamma(&rng, NAN) == 0);
+		ck_assert(qsim_gamma(&rng, INFINITY) == 0);
+	}
+}
+END_TEST
+
 /* Quantiles interpolate between sorted values. */
 START_TEST(quantiles)
 {
@@ -256,6 +343,8 @@ qsim_suite(void)
 	tcase_add_test(tc, schedule_checks);
 	tcase_add_test(tc, random_day_consistent);
 	tcase_add_test(tc, random_numbers);
+	tcase_add_test(tc, poisson_moments);
+	tcase_add_test(tc, gamma_moments);
 	tcase_add_test(tc, quantiles);
 	suite_add_tcase(s, tc);
 	return s;

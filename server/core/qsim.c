@@ -49,6 +49,45 @@ qsim_lognormal(struct qsim_rng *rng, double mean, double sigma)
 	return exp(log(mean) - sigma * sigma / 2 + sigma * qsim_gauss(rng));
 }
 
+double
+qsim_gamma(struct qsim_rng *rng, double shape)
+{
+	double d, c;
+
+	if (!(shape > 0) || !isfinite(shape))
+		return 0;
+	if (shape < 1)
+		return qsim_gamma(rng, shape + 1) * pow(qsim_unif(rng), 1 / shape);
+	d = shape - 1.0 / 3;
+	c = 1 / sqrt(9 * d);
+	for (;;) {
+		double x = qsim_gauss(rng), v = pow(1 + c * x, 3);
+
+		if (v > 0 && log(qsim_unif(rng)) < x * x / 2 + d - d * v + d * log(v))
+			return d * v;
+	}
+}
+
+long
+qsim_poisson(struct qsim_rng *rng, double mu)
+{
+	double u, p, cdf;
+	long k = 0;
+
+	if (!(mu > 0) || !isfinite(mu))
+		return 0;
+	if (mu > QSIM_POISSON_SPLIT)
+		return qsim_poisson(rng, mu / 2) + qsim_poisson(rng, mu / 2);
+	u = qsim_unif(rng);
+	p = exp(-mu);
+	cdf = p;
+	while (u > cdf && k < 100000) {
+		p *= mu / (double)++k;
+		cdf += p;
+	}
+	return k;
+}
+
 void
 qsim_init(struct qsim *q)
 {

@@ -97,6 +97,21 @@ double qsim_unif(struct qsim_rng *rng);
 double qsim_gauss(struct qsim_rng *rng);
 /* A lognormal number with the given mean and log-scale sigma. */
 double qsim_lognormal(struct qsim_rng *rng, double mean, double sigma);
+/*
+ * A gamma number of the given shape and scale 1 (mean and variance both shape):
+ * Marsaglia-Tsang, with the boost U^(1/shape) below shape 1; 0 unless shape is
+ * positive and finite.
+ */
+double qsim_gamma(struct qsim_rng *rng, double shape);
+/*
+ * A Poisson number of mean mu (and variance mu), exact at every mean: inversion
+ * of one uniform, a mean above QSIM_POISSON_SPLIT drawn as the sum of two
+ * halves; 0 unless mu is positive and finite.
+ */
+long qsim_poisson(struct qsim_rng *rng, double mu);
+
+/* The largest mean drawn by one inversion (exp(-mu) stays a normal double). */
+#define QSIM_POISSON_SPLIT	600.0
 
 /* Initialises an empty day with no counters open; release it with qsim_done. */
 void qsim_init(struct qsim *q);
