@@ -28,7 +28,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # domain (no libevent, no libpq, no I/O); server/ is the daemon's machinery;
 # server/api/ the HTTP handlers, one file per resource; web/ the files served.
 CORE      := xmalloc problem cdate holidays individual_number rules eligibility calendar waitest \
-             forecast staffing qsim csv
+             forecast staffing qsim csv caprule
 MACHINERY := log clock router query body cors jsonw ratelimit ydoc config config_load config_muni \
              token staff_cache staff ics db migrate migrations_data http request slot_counts \
              avail_cache events metrics capacity forecaster
@@ -188,7 +188,7 @@ check-ha: deps
 # SECONDS=N" runs each target N seconds from its seeds (tests/fuzz/corpus/NAME);
 # what it finds goes to build/fuzz/corpus/NAME, crashes to build/fuzz/crashes/.
 FUZZ      := dates router query eligibility inumber booking ticket config csv client_http \
-             client_sse client_ticket
+             client_sse client_ticket capacity
 FUZZ_CC   ?= clang
 SECONDS   ?= 60
 FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -209,6 +209,8 @@ fuzz_ticket_MODS := server/body server/clock server/token server/core/rules \
                     server/core/cdate server/core/problem server/core/xmalloc
 fuzz_config_MODS := $(addprefix server/,$(CONFIG_MODS))
 fuzz_csv_MODS    := server/core/csv
+fuzz_capacity_MODS := server/core/caprule server/core/rules server/core/individual_number \
+                    server/core/cdate server/core/problem server/core/xmalloc
 fuzz_client_http_MODS := client/http client/buf
 fuzz_client_sse_MODS := client/sse client/buf
 fuzz_client_ticket_MODS := $(addprefix client/,$(client_ticket_MODS))
