@@ -42,6 +42,8 @@ for t in "$@"; do
 	case $t in
 	config) dict=-dict=tests/fuzz/yaml.dict ;;
 	eligibility | booking | ticket | capacity | simulate) dict=-dict=tests/fuzz/json.dict ;;
+	history | expiries) dict=-dict=tests/fuzz/csv.dict ;;
+	forecast) dict=-dict=tests/fuzz/query.dict ;;
 	*) dict="" ;;
 	esac
 	# The first directory takes new inputs; the seeds are only read.
