@@ -10,10 +10,10 @@
 
 #include "app.h"
 #include "config.h"
-#include "imports.h"
 #include "core/cdate.h"
 #include "core/problem.h"
 #include "core/xmalloc.h"
+#include "imports.h"
 #include "log.h"
 #include "request.h"
 #include "staff.h"
