@@ -28,8 +28,8 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # domain (no libevent, no libpq, no I/O); server/ is the daemon's machinery;
 # server/api/ the HTTP handlers, one file per resource; web/ the files served.
 CORE      := xmalloc problem cdate holidays individual_number rules eligibility calendar waitest \
-             forecast staffing qsim csv
-MACHINERY := log clock router query body cors jsonw ratelimit ydoc config config_load config_muni \
+             forecast staffing qsim csv caprule plan_params
+MACHINERY := log clock router query body imports cors jsonw ratelimit ydoc config config_load config_muni \
              token staff_cache staff ics db migrate migrations_data http request slot_counts \
              avail_cache events metrics capacity forecaster
 API       := routes rules availability booking_request bookings_create bookings_manage \
@@ -42,7 +42,8 @@ SERVER_OBJS := $(CORE:%=$(B)/server/core/%.o) $(MACHINERY:%=$(B)/server/%.o) \
 # Unit tests: tests/check_NAME.c links the server modules listed in NAME_MODS.
 UNIT      := individual_number router query cors problem config clock cdate holidays rules eligibility \
              calendar jsonw shipped seeds token ratelimit waitest forecast staffing qsim csv \
-             client_ticket client_sse client_http staff_cache ics avail_cache
+             client_ticket client_sse client_http staff_cache ics avail_cache plan_params caprule \
+             imports
 # (core/NAME for the pure domain).
 CONFIG_MODS  := config config_load config_muni cors ydoc log core/calendar core/holidays \
                 core/cdate core/rules core/individual_number core/xmalloc
@@ -64,6 +65,12 @@ ratelimit_MODS := ratelimit core/xmalloc
 waitest_MODS := core/waitest
 forecast_MODS := core/forecast core/cdate core/xmalloc
 staffing_MODS := core/staffing
+plan_params_MODS := core/plan_params core/rules core/individual_number core/cdate core/problem \
+                core/xmalloc
+imports_MODS := imports clock core/csv core/rules core/individual_number core/cdate \
+                core/problem core/xmalloc
+caprule_MODS := core/caprule core/rules core/individual_number core/cdate core/problem \
+                core/xmalloc
 qsim_MODS    := core/qsim core/xmalloc
 csv_MODS     := core/csv
 staff_cache_MODS := staff_cache core/xmalloc
@@ -188,7 +195,7 @@ check-ha: deps
 # SECONDS=N" runs each target N seconds from its seeds (tests/fuzz/corpus/NAME);
 # what it finds goes to build/fuzz/corpus/NAME, crashes to build/fuzz/crashes/.
 FUZZ      := dates router query eligibility inumber booking ticket config csv client_http \
-             client_sse client_ticket
+             client_sse client_ticket capacity simulate forecast history expiries
 FUZZ_CC   ?= clang
 SECONDS   ?= 60
 FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -209,6 +216,17 @@ fuzz_ticket_MODS := server/body server/clock server/token server/core/rules \
                     server/core/cdate server/core/problem server/core/xmalloc
 fuzz_config_MODS := $(addprefix server/,$(CONFIG_MODS))
 fuzz_csv_MODS    := server/core/csv
+fuzz_capacity_MODS := server/core/caprule server/core/rules server/core/individual_number \
+                    server/core/cdate server/core/problem server/core/xmalloc
+fuzz_simulate_MODS := server/core/plan_params server/core/rules server/core/individual_number \
+                    server/core/cdate server/core/problem server/core/xmalloc
+fuzz_forecast_MODS := server/core/plan_params server/query server/core/rules \
+                    server/core/individual_number server/core/cdate server/core/problem \
+                    server/core/xmalloc
+fuzz_history_MODS := server/imports server/clock server/core/csv server/core/rules \
+                    server/core/individual_number server/core/cdate server/core/problem \
+                    server/core/xmalloc
+fuzz_expiries_MODS := $(fuzz_history_MODS)
 fuzz_client_http_MODS := client/http client/buf
 fuzz_client_sse_MODS := client/sse client/buf
 fuzz_client_ticket_MODS := $(addprefix client/,$(client_ticket_MODS))

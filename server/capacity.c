@@ -5,7 +5,6 @@
 #include "log.h"
 #include "core/xmalloc.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,46 +160,20 @@ capacity_loaded(const struct capacity *c)
 	return c->loaded;
 }
 
-/* True when rule r is about service at office. */
-static bool
-matches(const struct capacity_rule *r, const char *office, const char *service)
-{
-	return strcmp(r->office, office) == 0 && strcmp(r->service, service) == 0;
-}
-
 double
 capacity_factor(const struct capacity *c, const char *office, const char *service, cdate d)
 {
-	int wd = cdate_weekday(d);
-	double f = 1;
-
-	wd = wd == 0 ? 7 : wd;
-	for (size_t i = 0; i < c->n; i++) {
-		const struct capacity_rule *r = &c->rules[i];
-		if (r->cap < 0 && d >= r->from && d <= r->to && (r->weekdays & (1u << wd)) &&
-		    matches(r, office, service))
-			f = fmin(f, r->factor);
-	}
-	return f;
+	return caprule_factor(c->rules, c->n, office, service, d);
 }
 
 int
 capacity_cap(const struct capacity *c, const char *office, const char *service, cdate d)
 {
-	int cap = -1;
-
-	for (size_t i = 0; i < c->n; i++) {
-		const struct capacity_rule *r = &c->rules[i];
-		if (r->cap >= 0 && r->day == d && matches(r, office, service))
-			cap = cap < 0 ? r->cap : (r->cap < cap ? r->cap : cap);
-	}
-	return cap;
+	return caprule_cap(c->rules, c->n, office, service, d);
 }
 
 int
 capacity_places(int places, double factor)
 {
-	double p = floor((double)places * factor + 1e-9);
-
-	return p > 0 ? (int)p : 0;
+	return caprule_places(places, factor);
 }

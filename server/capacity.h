@@ -12,6 +12,7 @@
 #ifndef MADOGUCHI_CAPACITY_H
 #define MADOGUCHI_CAPACITY_H
 
+#include "core/caprule.h"
 #include "core/cdate.h"
 
 #include <stdbool.h>
@@ -22,18 +23,6 @@ struct capacity;
 
 /* The notification a rule change sends: {"type":"capacity","office":...}. */
 #define CAPACITY_NOTIFY_TYPE "capacity"
-
-/* One rule as enforcement needs it. */
-struct capacity_rule {
-	long long id;		/* its id */
-	char office[64];	/* the office */
-	char service[32];	/* the service */
-	cdate from, to;		/* factor rules: the dates, inclusive */
-	unsigned weekdays;	/* factor rules: bit w set for ISO weekday w (1..7) */
-	double factor;		/* factor rules: 0..1; negative for a cap rule */
-	cdate day;		/* cap rules: the date */
-	int cap;		/* cap rules: bookings at most; -1 for a factor rule */
-};
 
 /* An empty rule set that loads from pool (capacity_reload starts it). */
 struct capacity *capacity_new(struct db_pool *pool);

@@ -353,23 +353,6 @@ req_problem(struct request *r, int status, const char *code, const char *fmt, ..
 }
 
 void
-req_bad_csv(struct request *r, int line, const char *field, const char *fmt, ...)
-{
-	va_list ap;
-	char *detail;
-	json_t *p;
-
-	va_start(ap, fmt);
-	if (vasprintf(&detail, fmt, ap) == -1)
-		abort();
-	va_end(ap);
-	p = problem_field(400, "bad_csv", field, detail);
-	json_object_set_new(p, "line", json_integer(line));
-	req_problem_json(r, p);
-	free(detail);
-}
-
-void
 req_header(struct request *r, const char *name, const char *value)
 {
 	if (r->ev != NULL)

@@ -93,9 +93,6 @@ void req_problem_json(struct request *r, json_t *problem);
 /* Answers with a problem built from status, code and a printf-style detail. */
 void req_problem(struct request *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Answers 400 bad_csv for a CSV body: the line and the column (field) at fault. */
-void req_bad_csv(struct request *r, int line, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 /*
  * Answers 200 with content_type and a body that goes on (chunked): the request
  * leaves the handling deadline and the in-flight count, and stays until the

@@ -3,7 +3,7 @@
  * cards expire on each date (CSV date,certificates,cards; aggregate counts,
  * never people). All or nothing: one statement replaces the counts of the
  * dates given, writes the audit row, and tells every daemon to refit the
- * municipality's offices. A body holds at most MAX_ROWS dates (ten years and
+ * municipality's offices. A body holds at most 4000 dates (ten years and
  * more), so it is read in one turn of the loop.
  */
 #include "api/planning.h"
@@ -11,26 +11,18 @@
 #include "app.h"
 #include "config.h"
 #include "core/cdate.h"
-#include "core/csv.h"
 #include "core/problem.h"
-#include "core/rules.h"
 #include "core/xmalloc.h"
+#include "imports.h"
 #include "log.h"
 #include "request.h"
 #include "staff.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define MAX_ROWS 4000
-#define MAX_COUNT 10000000
-
-enum { C_DATE, C_CERTS, C_CARDS, NCOLS };
-static const char *const col_names[NCOLS] = { "date", "certificates", "cards" };
 
 static struct db_stmt stmt_put = {
 	"WITH t AS (SELECT 1 FROM staff_tokens WHERE municipality = $1 AND id = $5 "
@@ -51,7 +43,7 @@ static struct db_stmt stmt_put = {
 /* An upload on its way: the arrays for the statement. */
 struct exp_req {
 	const struct config_municipality *muni;	/* the municipality */
-	char *arrays[NCOLS];			/* "{...}" literals */
+	char *arrays[EXP_NCOLS];		/* "{...}" literals */
 	char *offices;				/* its offices as an array literal */
 };
 
@@ -61,141 +53,47 @@ exp_free(void *arg)
 {
 	struct exp_req *e = arg;
 
-	for (int i = 0; i < NCOLS; i++)
+	for (int i = 0; i < EXP_NCOLS; i++)
 		free(e->arrays[i]);
 	free(e->offices);
 	free(e);
-}
-
-/* Reads the header; col[c] is where column c is. */
-static bool
-read_header(struct request *r, struct csv_reader *rd, struct csv_record *rec, int col[NCOLS])
-{
-	const char *cause;
-	bool seen[NCOLS] = { false };
-	enum csv_status st = csv_next(rd, rec, &cause);
-
-	if (st != CSV_RECORD) {
-		req_bad_csv(r, st == CSV_ERROR ? rd->line : 1, "header", "%s", st == CSV_ERROR ? cause :
-		    "the body is empty; the first line must be the header date,certificates,cards");
-		return false;
-	}
-	for (size_t i = 0; i < rec->nfields; i++) {
-		int c = 0;
-		while (c < NCOLS && strcmp(rec->fields[i], col_names[c]) != 0)
-			c++;
-		if (c == NCOLS || seen[c]) {
-			req_bad_csv(r, rec->line, "header", "the header is date,certificates,cards (in any "
-			    "order, each once), not '%s'", rec->fields[i]);
-			return false;
-		}
-		seen[c] = true;
-		col[c] = (int)i;
-	}
-	for (int c = 0; c < NCOLS; c++) {
-		if (!seen[c]) {
-			req_bad_csv(r, rec->line, col_names[c], "the header lacks the column %s",
-			    col_names[c]);
-			return false;
-		}
-	}
-	return true;
-}
-
-/* Reads a count cell; false after answering. */
-static bool
-count_cell(struct request *r, const struct csv_record *rec, const int col[NCOLS], int c,
-    long *out)
-{
-	const char *s = rec->fields[col[c]];
-	char *end;
-
-	*out = strtol(s, &end, 10);
-	if (s[0] == '\0' || s[0] == '-' || s[0] == '+' || *end != '\0' || *out < 0 ||
-	    *out > MAX_COUNT) {
-		req_bad_csv(r, rec->line, col_names[c], "'%s' is not a count from 0 to 10000000", s);
-		return false;
-	}
-	return true;
-}
-
-/* Checks one row and appends it; seen marks the dates so far. */
-static bool
-take_row(struct request *r, const struct csv_record *rec, const int col[NCOLS],
-    FILE *out[NCOLS], size_t n, cdate *dates)
-{
-	const char *sep = n ? "," : "";
-	long certs, cards;
-	cdate d;
-	char text[11];
-
-	if (rec->nfields != NCOLS) {
-		req_bad_csv(r, rec->line, rec->nfields < NCOLS ? col_names[rec->nfields] : "row", "%s",
-		    "the row does not have the three columns of the header");
-		return false;
-	}
-	if (!cdate_parse(rec->fields[col[C_DATE]], &d) || !rules_date_in_range(d)) {
-		req_bad_csv(r, rec->line, "date", "'%s' is not a date YYYY-MM-DD in 1980 to 2099",
-		    rec->fields[col[C_DATE]]);
-		return false;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (dates[i] == d) {
-			req_bad_csv(r, rec->line, "date", "the date %s comes twice", cdate_format(d, text));
-			return false;
-		}
-	}
-	if (!count_cell(r, rec, col, C_CERTS, &certs) || !count_cell(r, rec, col, C_CARDS, &cards))
-		return false;
-	dates[n] = d;
-	fprintf(out[C_DATE], "%s%s", sep, cdate_format(d, text));
-	fprintf(out[C_CERTS], "%s%ld", sep, certs);
-	fprintf(out[C_CARDS], "%s%ld", sep, cards);
-	return true;
 }
 
 /* Reads every row into the arrays; false after answering 400. */
 static bool
 read_rows(struct request *r, struct exp_req *e)
 {
-	struct csv_reader rd;
-	struct csv_record *rec = xmalloc(sizeof *rec);
-	cdate *dates = xcalloc(MAX_ROWS, sizeof *dates);
-	FILE *out[NCOLS];
-	size_t lens[NCOLS], n = 0;
-	int col[NCOLS];
-	const char *cause;
-	bool ok;
+	struct import_expiries *rd = xmalloc(sizeof *rd);
+	struct expiry_row row;
+	enum import_status st = IMPORT_BAD;
+	FILE *out[EXP_NCOLS];
+	size_t lens[EXP_NCOLS];
+	json_t *problem;
+	char text[11];
 
-	csv_init(&rd, req_body_text(r), req_body_length(r));
-	ok = read_header(r, &rd, rec, col);
-	for (int i = 0; i < NCOLS; i++) {
+	import_expiries_init(rd, req_body_text(r), req_body_length(r));
+	problem = import_expiries_header(rd);
+	for (int i = 0; i < EXP_NCOLS; i++) {
 		out[i] = open_memstream(&e->arrays[i], &lens[i]);
 		if (out[i] == NULL)
 			abort();	/* out of memory */
 		fputc('{', out[i]);
 	}
-	while (ok) {
-		enum csv_status st = csv_next(&rd, rec, &cause);
-		if (st == CSV_END)
-			break;
-		if (st == CSV_ERROR) {
-			req_bad_csv(r, rec->line, "row", "%s", cause);
-			ok = false;
-		} else if (n == MAX_ROWS) {
-			req_bad_csv(r, rec->line, "row", "at most %d dates in one upload", MAX_ROWS);
-			ok = false;
-		} else {
-			ok = take_row(r, rec, col, out, n++, dates);
-		}
+	while (problem == NULL && (st = import_expiries_next(rd, &row, &problem)) == IMPORT_ROW) {
+		const char *sep = rd->n > 1 ? "," : "";
+		fprintf(out[EXP_DATE], "%s%s", sep, cdate_format(row.date, text));
+		fprintf(out[EXP_CERTS], "%s%ld", sep, row.certificates);
+		fprintf(out[EXP_CARDS], "%s%ld", sep, row.cards);
 	}
-	for (int i = 0; i < NCOLS; i++) {
+	for (int i = 0; i < EXP_NCOLS; i++) {
 		fputc('}', out[i]);
 		fclose(out[i]);
 	}
-	free(dates);
-	free(rec);
-	return ok;
+	import_expiries_free(rd);
+	free(rd);
+	if (problem != NULL)
+		req_problem_json(r, problem);
+	return st == IMPORT_END;
 }
 
 /* The statement ran. */
@@ -223,8 +121,8 @@ static void
 put_authorized(struct request *r)
 {
 	struct exp_req *e = r->ctx;
-	const char *p[6] = { e->muni->id, e->arrays[C_DATE], e->arrays[C_CERTS],
-		e->arrays[C_CARDS], r->staff_id, e->offices };
+	const char *p[6] = { e->muni->id, e->arrays[EXP_DATE], e->arrays[EXP_CERTS],
+		e->arrays[EXP_CARDS], r->staff_id, e->offices };
 
 	if (!req_db(r, &stmt_put, p, stored))
 		return;

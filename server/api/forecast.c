@@ -14,8 +14,8 @@
 #include "core/calendar.h"
 #include "core/cdate.h"
 #include "core/forecast.h"
+#include "core/plan_params.h"
 #include "core/problem.h"
-#include "core/rules.h"
 #include "core/staffing.h"
 #include "core/xmalloc.h"
 #include "forecaster.h"
@@ -28,10 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The longest forecast range, in days. */
-#define MAX_RANGE_DAYS 93
-/* A forecast's range when "to" is not given, in days. */
-#define DEFAULT_RANGE_DAYS 28
 /* Retry-After, in seconds, before the first fit of an office is in. */
 #define NOT_READY_RETRY "5"
 /* Retry-After when the office has too little history to fit (the nightly refit). */
@@ -41,9 +37,9 @@
 struct plan {
 	const struct config_office *office;	/* the office */
 	const char *municipality;		/* its municipality */
+	struct plan_window window;		/* the days the model answers for */
 	char *service;				/* the service asked for, or NULL */
 	cdate from, to;				/* the days, inclusive */
-	cdate today;				/* now in Tokyo */
 	double target_wait;			/* staffing: minutes */
 	double target_share;			/* staffing: share within them */
 };
@@ -100,54 +96,6 @@ ready_snapshot(struct request *r, const struct plan *p)
 	return NULL;
 }
 
-/* Reads date parameter name (def when absent); answers 400 and returns false when bad. */
-static bool
-date_param(struct request *r, const char *name, cdate def, cdate *out)
-{
-	char *s = req_query(r, name);
-	bool ok = true;
-
-	*out = def;
-	if (s == NULL && def == CDATE_NONE) {
-		req_problem_json(r, problem_field(400, "missing_parameter", name,
-		    "give the date as YYYY-MM-DD"));
-		ok = false;
-	} else if (s != NULL && !cdate_parse(s, out)) {
-		req_problem_json(r, problem_field(400, "invalid_date", name,
-		    "dates are written YYYY-MM-DD and must exist"));
-		ok = false;
-	} else if (!rules_date_in_range(*out)) {
-		req_problem_json(r, problem_field(400, "date_out_of_range", name,
-		    "dates must fall in the years 1980 to 2099"));
-		ok = false;
-	}
-	free(s);
-	return ok;
-}
-
-/* Checks that from..to lies where the model can forecast; answers 400 if not. */
-static bool
-range_ok(struct request *r, const struct plan *p, const char *field)
-{
-	if (p->to < p->from) {
-		req_problem_json(r, problem_field(400, "invalid_range", "to",
-		    "'to' must not be before 'from'"));
-		return false;
-	}
-	if (p->to - p->from + 1 > MAX_RANGE_DAYS) {
-		req_problem_json(r, problem_field(400, "range_too_long", "to",
-		    "ask for at most 93 days at a time"));
-		return false;
-	}
-	if (p->from < cdate_add_days(p->today, -FCR_HISTORY_DAYS) ||
-	    p->to > cdate_add_days(p->today, FCR_AHEAD_DAYS)) {
-		req_problem_json(r, problem_field(400, "date_out_of_range", field,
-		    "forecasts cover two years back and one year ahead of today"));
-		return false;
-	}
-	return true;
-}
-
 /* Starts a plan for the office in the path; NULL after answering 404. */
 static struct plan *
 plan_begin(struct request *r)
@@ -163,7 +111,9 @@ plan_begin(struct request *r)
 	p = xcalloc(1, sizeof *p);
 	p->office = o;
 	p->municipality = r->cfg->municipalities[o->municipality].id;
-	clock_jst(clock_now(), &p->today, &minute);
+	clock_jst(clock_now(), &p->window.today, &minute);
+	p->window.back_days = FCR_HISTORY_DAYS;
+	p->window.ahead_days = FCR_AHEAD_DAYS;
 	r->ctx = p;
 	r->ctx_free = plan_free;
 	return p;
@@ -271,19 +221,24 @@ api_forecast(struct request *r)
 {
 	static const char *const allowed[] = { "from", "to", "service", NULL };
 	struct plan *p = plan_begin(r);
-	enum rules_service id;
+	struct plan_forecast q;
+	char *from, *to;
+	json_t *problem;
 
-	if (p == NULL || !req_query_allow(r, allowed) ||
-	    !date_param(r, "from", p->today, &p->from) ||
-	    !date_param(r, "to", cdate_add_days(p->from, DEFAULT_RANGE_DAYS - 1), &p->to) ||
-	    !range_ok(r, p, "from"))
+	if (p == NULL || !req_query_allow(r, allowed))
 		return;
+	from = req_query(r, "from");
+	to = req_query(r, "to");
 	p->service = req_query(r, "service");
-	if (p->service != NULL && !rules_service_parse(p->service, &id)) {
-		req_problem_json(r, problem_field(400, "unknown_service", "service",
-		    "no such service; see the service ids"));
+	problem = plan_forecast_query(from, to, p->service, &p->window, &q);
+	free(from);
+	free(to);
+	if (problem != NULL) {
+		req_problem_json(r, problem);
 		return;
 	}
+	p->from = q.from;
+	p->to = q.to;
 	if (p->service != NULL && cal_service_find(&p->office->cal, p->service) == NULL) {
 		req_problem_json(r, problem_field(404, "service_not_offered", "service",
 		    "this office does not offer that service"));
@@ -338,27 +293,6 @@ staffing_done(struct request *r, const struct db_result *res)
 	    "hours", hours));
 }
 
-/* Reads a number parameter in (lo, hi]; def when absent; answers 400 when bad. */
-static bool
-number_param(struct request *r, const char *name, double lo, double hi, double def,
-    double *out)
-{
-	char *s = req_query(r, name), *end = NULL;
-	bool ok = true;
-
-	*out = def;
-	if (s != NULL) {
-		*out = strtod(s, &end);
-		ok = end != s && *end == '\0' && isfinite(*out) && *out > lo && *out <= hi;
-	}
-	if (!ok)
-		req_problem_json(r, problem_field(400, "invalid_parameter", name, lo == 0 && hi < 1 ?
-		    "a share between 0 and 1 (exclusive), such as 0.8" :
-		    "a number of minutes above 0 and at most 480"));
-	free(s);
-	return ok;
-}
-
 /* The manager's token was accepted: fetch the day's bookings. */
 static void
 staffing_authorized(struct request *r)
@@ -372,15 +306,26 @@ api_staffing(struct request *r)
 {
 	static const char *const allowed[] = { "date", "target_wait_min", "target_share", NULL };
 	struct plan *p = plan_begin(r);
+	struct plan_staffing q;
+	char *date, *wait, *share;
+	json_t *problem;
 
-	if (p == NULL || !req_query_allow(r, allowed) ||
-	    !date_param(r, "date", CDATE_NONE, &p->from))
+	if (p == NULL || !req_query_allow(r, allowed))
 		return;
-	p->to = p->from;
-	if (!range_ok(r, p, "date") ||
-	    !number_param(r, "target_wait_min", 0, 480, (double)r->cfg->queue_target_wait_minutes,
-	    &p->target_wait) ||
-	    !number_param(r, "target_share", 0, 0.9999, 0.8, &p->target_share))
+	date = req_query(r, "date");
+	wait = req_query(r, "target_wait_min");
+	share = req_query(r, "target_share");
+	problem = plan_staffing_query(date, wait, share, (double)r->cfg->queue_target_wait_minutes,
+	    &p->window, &q);
+	free(date);
+	free(wait);
+	free(share);
+	if (problem != NULL) {
+		req_problem_json(r, problem);
 		return;
+	}
+	p->from = p->to = q.date;
+	p->target_wait = q.target_wait;
+	p->target_share = q.target_share;
 	staff_require(r, p->office->id, STAFF_MANAGER, staffing_authorized);
 }

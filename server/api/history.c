@@ -13,16 +13,15 @@
 #include "config.h"
 #include "core/calendar.h"
 #include "core/cdate.h"
-#include "core/csv.h"
 #include "core/problem.h"
 #include "core/xmalloc.h"
+#include "imports.h"
 #include "log.h"
 #include "request.h"
 #include "staff.h"
 
 #include <event2/event.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +29,6 @@
 
 /* Rows checked per turn of the event loop. */
 #define ROWS_PER_TURN 500
-/* Longest wait or service an imported ticket may show, in seconds. */
-#define MAX_SPAN_S (24 * 3600)
-
-/* The columns, in the order the contract's header names them. */
-enum { C_ISSUED, C_SERVICE, C_KIND, C_CALLED, C_DONE, C_STATUS, NCOLS };
-static const char *const col_names[NCOLS] = {
-	"issued_at", "service", "kind", "called_at", "done_at", "status" };
 
 static struct db_stmt stmt_import = {
 	"WITH u AS (SELECT * FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bigint[], "
@@ -61,14 +53,21 @@ struct history_ctx {
 	const struct config_office *office;	/* the office (the request's config) */
 	const char *municipality;		/* its municipality */
 	cdate today;				/* rows must be from days before this */
-	struct csv_reader rd;			/* over the body */
-	int col[NCOLS];				/* where each column is in a record */
+	struct import_history rd;		/* the body being read */
 	size_t nrows;				/* rows checked so far */
-	char *arrays[NCOLS];			/* "{...}" literals being written */
-	size_t lens[NCOLS];
-	FILE *out[NCOLS];			/* open_memstream writers of arrays */
-	struct csv_record rec;			/* the record being read */
+	char *arrays[HIST_NCOLS];		/* "{...}" literals being written */
+	size_t lens[HIST_NCOLS];
+	FILE *out[HIST_NCOLS];			/* open_memstream writers of arrays */
 };
+
+/* True when the office (arg) offers service. */
+static bool
+offered(const char *service, void *arg)
+{
+	const struct config_office *o = arg;
+
+	return cal_service_find(&o->cal, service) != NULL;
+}
 
 /* Frees an import context. */
 static void
@@ -76,7 +75,7 @@ history_free(void *arg)
 {
 	struct history_ctx *h = arg;
 
-	for (int i = 0; i < NCOLS; i++) {
+	for (int i = 0; i < HIST_NCOLS; i++) {
 		if (h->out[i] != NULL)
 			fclose(h->out[i]);
 		free(h->arrays[i]);
@@ -84,158 +83,25 @@ history_free(void *arg)
 	free(h);
 }
 
-/* Reads the header: the six column names, each once, in any order. */
-static bool
-read_header(struct request *r, struct history_ctx *h)
+/* Appends a checked row to the arrays. */
+static void
+take_row(struct history_ctx *h, const struct history_row *row)
 {
-	const char *cause;
-	bool seen[NCOLS] = { false };
-
-	switch (csv_next(&h->rd, &h->rec, &cause)) {
-	case CSV_END:
-		req_bad_csv(r, 1, "header", "%s", "the body is empty; the first line must be the "
-		    "header issued_at,service,kind,called_at,done_at,status");
-		return false;
-	case CSV_ERROR:
-		req_bad_csv(r, h->rd.line, "header", "%s", cause);
-		return false;
-	case CSV_RECORD:
-		break;
-	}
-	for (size_t i = 0; i < h->rec.nfields; i++) {
-		int c;
-		for (c = 0; c < NCOLS && strcmp(h->rec.fields[i], col_names[c]) != 0; c++)
-			;
-		if (c == NCOLS || seen[c]) {
-			req_bad_csv(r, h->rec.line, h->rec.fields[i][0] ? h->rec.fields[i] : "header",
-			    c == NCOLS ? "the header has a column '%s' that is not one of "
-			    "issued_at,service,kind,called_at,done_at,status" :
-			    "the header names '%s' twice", h->rec.fields[i]);
-			return false;
-		}
-		seen[c] = true;
-		h->col[c] = (int)i;
-	}
-	for (int c = 0; c < NCOLS; c++) {
-		if (!seen[c]) {
-			req_bad_csv(r, h->rec.line, col_names[c], "the header lacks the column %s",
-			    col_names[c]);
-			return false;
-		}
-	}
-	return true;
-}
-
-/* The text of column c in the current record. */
-static const char *
-cell(const struct history_ctx *h, int c)
-{
-	return h->rec.fields[h->col[c]];
-}
-
-/* Reads an instant column; false (after answering) when it is not one. */
-static bool
-instant(struct request *r, struct history_ctx *h, int c, time_t *out)
-{
-	if (clock_parse_instant(cell(h, c), out))
-		return true;
-	req_bad_csv(r, h->rec.line, col_names[c], "'%s' is not an instant such as "
-	    "2025-06-02T09:15:00+09:00 (ISO 8601 with an offset)", cell(h, c));
-	return false;
-}
-
-/* Checks an optional later instant: after since, within a day of it. */
-static bool
-later_instant(struct request *r, struct history_ctx *h, int c, time_t since, time_t *out)
-{
-	if (!instant(r, h, c, out))
-		return false;
-	if (*out < since || *out - since > MAX_SPAN_S) {
-		req_bad_csv(r, h->rec.line, col_names[c], "%s must come after the instant before it "
-		    "in the row, and within a day of it", col_names[c]);
-		return false;
-	}
-	return true;
-}
-
-/* Checks issued_at, service, kind and status of the current record. */
-static bool
-check_plain(struct request *r, struct history_ctx *h, time_t *issued)
-{
-	cdate day;
-	int minute;
-
-	if (!instant(r, h, C_ISSUED, issued))
-		return false;
-	clock_jst(*issued, &day, &minute);
-	if (day >= h->today) {
-		req_bad_csv(r, h->rec.line, "issued_at", "%s", "history holds days before today only");
-		return false;
-	}
-	if (cal_service_find(&h->office->cal, cell(h, C_SERVICE)) == NULL) {
-		req_bad_csv(r, h->rec.line, "service", "this office offers no service '%s'",
-		    cell(h, C_SERVICE));
-		return false;
-	}
-	if (strcmp(cell(h, C_KIND), "walk_in") != 0 && strcmp(cell(h, C_KIND), "reservation") != 0) {
-		req_bad_csv(r, h->rec.line, "kind", "kind is walk_in or reservation, not '%s'",
-		    cell(h, C_KIND));
-		return false;
-	}
-	if (strcmp(cell(h, C_STATUS), "done") != 0 && strcmp(cell(h, C_STATUS), "no_show") != 0) {
-		req_bad_csv(r, h->rec.line, "status", "status is done or no_show, not '%s'",
-		    cell(h, C_STATUS));
-		return false;
-	}
-	return true;
-}
-
-/* Checks one record and appends it to the arrays; false after answering 400. */
-static bool
-take_row(struct request *r, struct history_ctx *h)
-{
-	bool done;
-	time_t issued, called = 0, finished = 0;
 	const char *sep = h->nrows ? "," : "";
 
-	if (h->rec.nfields != (size_t)NCOLS) {
-		req_bad_csv(r, h->rec.line, h->rec.nfields < NCOLS ? col_names[h->rec.nfields] : "row",
-		    "%s", "the row does not have the six columns of the header");
-		return false;
-	}
-	if (!check_plain(r, h, &issued))
-		return false;
-	done = strcmp(cell(h, C_STATUS), "done") == 0;
-	if (done && cell(h, C_CALLED)[0] == '\0') {
-		req_bad_csv(r, h->rec.line, "called_at", "%s", "a done ticket needs called_at");
-		return false;
-	}
-	if (cell(h, C_CALLED)[0] != '\0' && !later_instant(r, h, C_CALLED, issued, &called))
-		return false;
-	if (done && cell(h, C_DONE)[0] == '\0') {
-		req_bad_csv(r, h->rec.line, "done_at", "%s", "a done ticket needs done_at");
-		return false;
-	}
-	if (!done && cell(h, C_DONE)[0] != '\0') {
-		req_bad_csv(r, h->rec.line, "done_at", "%s", "a no-show has no done_at");
-		return false;
-	}
-	if (done && !later_instant(r, h, C_DONE, called, &finished))
-		return false;
-	fprintf(h->out[C_ISSUED], "%s%lld", sep, (long long)issued);
-	fprintf(h->out[C_SERVICE], "%s%s", sep, cell(h, C_SERVICE));
-	fprintf(h->out[C_KIND], "%s%s", sep, cell(h, C_KIND));
-	if (called)
-		fprintf(h->out[C_CALLED], "%s%lld", sep, (long long)called);
+	fprintf(h->out[HIST_ISSUED], "%s%lld", sep, (long long)row->issued);
+	fprintf(h->out[HIST_SERVICE], "%s%s", sep, row->service);
+	fprintf(h->out[HIST_KIND], "%s%s", sep, row->kind);
+	if (row->has_called)
+		fprintf(h->out[HIST_CALLED], "%s%lld", sep, (long long)row->called);
 	else
-		fprintf(h->out[C_CALLED], "%sNULL", sep);
-	if (done)
-		fprintf(h->out[C_DONE], "%s%lld", sep, (long long)finished);
+		fprintf(h->out[HIST_CALLED], "%sNULL", sep);
+	if (row->done)
+		fprintf(h->out[HIST_DONE], "%s%lld", sep, (long long)row->finished);
 	else
-		fprintf(h->out[C_DONE], "%sNULL", sep);
-	fprintf(h->out[C_STATUS], "%s%s", sep, cell(h, C_STATUS));
+		fprintf(h->out[HIST_DONE], "%sNULL", sep);
+	fprintf(h->out[HIST_STATUS], "%s%s", sep, row->status);
 	h->nrows++;
-	return true;
 }
 
 /* The import statement ran. */
@@ -262,14 +128,14 @@ history_send(struct request *r, struct history_ctx *h)
 	char who[40];
 	const char *p[9];
 
-	for (int i = 0; i < NCOLS; i++) {
+	for (int i = 0; i < HIST_NCOLS; i++) {
 		fputc('}', h->out[i]);
 		fclose(h->out[i]);
 		h->out[i] = NULL;
 	}
 	snprintf(who, sizeof who, "staff:%s", r->staff_id);
 	p[0] = h->municipality, p[1] = h->office->id;
-	for (int i = 0; i < NCOLS; i++)
+	for (int i = 0; i < HIST_NCOLS; i++)
 		p[2 + i] = h->arrays[i];
 	p[8] = who;
 	if (!req_db(r, &stmt_import, p, imported))
@@ -280,20 +146,19 @@ history_send(struct request *r, struct history_ctx *h)
 static bool
 history_slice(struct request *r, struct history_ctx *h)
 {
-	const char *cause;
+	struct history_row row;
+	json_t *problem;
 
 	for (int n = 0; n < ROWS_PER_TURN; n++) {
-		switch (csv_next(&h->rd, &h->rec, &cause)) {
-		case CSV_END:
+		switch (import_history_next(&h->rd, &row, &problem)) {
+		case IMPORT_END:
 			history_send(r, h);
 			return true;
-		case CSV_ERROR:
-			/* The line the bad record starts on, like every other row error. */
-			req_bad_csv(r, h->rec.line, "row", "%s", cause);
+		case IMPORT_BAD:
+			req_problem_json(r, problem);
 			return true;
-		case CSV_RECORD:
-			if (!take_row(r, h))
-				return true;
+		case IMPORT_ROW:
+			take_row(h, &row);
 			break;
 		}
 	}
@@ -323,11 +188,15 @@ history_authorized(struct request *r)
 {
 	struct history_ctx *h = r->ctx;
 	static const struct timeval now = { 0, 0 };
+	json_t *problem;
 
-	csv_init(&h->rd, req_body_text(r), req_body_length(r));
-	if (!read_header(r, h))
+	import_history_init(&h->rd, req_body_text(r), req_body_length(r), h->today, offered,
+	    (void *)h->office);
+	if ((problem = import_history_header(&h->rd)) != NULL) {
+		req_problem_json(r, problem);
 		return;
-	for (int i = 0; i < NCOLS; i++) {
+	}
+	for (int i = 0; i < HIST_NCOLS; i++) {
 		h->out[i] = open_memstream(&h->arrays[i], &h->lens[i]);
 		if (h->out[i] == NULL)
 			abort();	/* out of memory */

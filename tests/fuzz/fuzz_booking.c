@@ -112,10 +112,15 @@ hold_and_reschedule(json_t *body)
 {
 	static const char *const hold_keys[] = { "office", "service", "start", NULL };
 	static const char *const move_keys[] = { "start", NULL };
+	enum rules_service service;
+	struct elig_error err;
 	cdate date;
 	int minute;
 
+	/* holds.c: the keys, the office (looked up), the service, then the start. */
 	if (!refused(body_known_keys(body, hold_keys)) &&
+	    json_is_string(json_object_get(body, "office")) &&
+	    elig_parse_service(json_object_get(body, "service"), "service", &service, &err) &&
 	    !refused(body_start(json_object_get(body, "start"), &date, &minute)))
 		check_start(date, minute);
 	if (!refused(body_known_keys(body, move_keys)) &&
