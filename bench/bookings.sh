@@ -59,10 +59,11 @@ psql -qX "$MADOGUCHI_DATABASE_URL" -c "ALTER SYSTEM SET track_activity_query_siz
 # pg_stat_statements shows what each phase made PostgreSQL run, statement by
 # statement, including those run inside functions (the per-contact count).
 psql -qX "$MADOGUCHI_DATABASE_URL" -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'"
-psql -qX "$MADOGUCHI_DATABASE_URL" -c "ALTER SYSTEM SET pg_stat_statements.track = 'all'"
 ./deploy/devdb.sh stop "$tmp/pg"
 DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg" >/dev/null
 psql -qX "$MADOGUCHI_DATABASE_URL" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+psql -qX "$MADOGUCHI_DATABASE_URL" -c "ALTER SYSTEM SET pg_stat_statements.track = 'all'" \
+    -c "SELECT pg_reload_conf()" >/dev/null
 export MADOGUCHI_NOW=2026-12-01T09:00:00+09:00
 export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 db() { psql -qAtX "$MADOGUCHI_DATABASE_URL" -c "$1"; }
