@@ -41,12 +41,12 @@ cc $cflags -o "$tmp/bookload" bench/bookload.c $(pkg-config --cflags --libs libe
 # The booking statement exactly as the daemon prepares it: TAKE_SLOT and
 # INSERT_BOOKING (with the macros they use) run through the C preprocessor and
 # printed by a two-line program, so the bench runs the daemon's very text.
-grep -q 'stmt_create = { "WITH " TAKE_SLOT ", " INSERT_BOOKING, 23, 0 }' server/api/bookings_create.c ||
+grep -q 'stmt_create = { "WITH " TAKE_SLOT ", " INSERT_BOOKING, 25, 0 }' server/api/bookings_create.c ||
 	{ echo "bench: stmt_create changed shape; update bench/bookings.sh" >&2; exit 1; }
 {
 	echo '#include "avail_cache.h"'
 	echo '#include <stdio.h>'
-	sed -n '/^#define TAKE_SLOT/,/^static struct db_stmt stmt_create =/p' server/api/bookings_create.c |
+	sed -n '/^#define CONTACT_ROOM/,/^static struct db_stmt stmt_create =/p' server/api/bookings_create.c |
 	    sed '/^static struct db_stmt/d'
 	echo 'int main(void) { fputs("WITH " TAKE_SLOT ", " INSERT_BOOKING, stdout); return 0; }'
 } >"$tmp/stmt_create.c"
@@ -56,11 +56,14 @@ cc -std=c11 -Iserver -o "$tmp/stmt_create" "$tmp/stmt_create.c"
 export MADOGUCHI_DATABASE_URL="$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")"
 # Room in pg_stat_activity for the whole statement, to compare it with ours.
 psql -qX "$MADOGUCHI_DATABASE_URL" -c "ALTER SYSTEM SET track_activity_query_size = 8192"
-# pg_stat_statements shows what each phase made PostgreSQL run, statement by statement.
+# pg_stat_statements shows what each phase made PostgreSQL run, statement by
+# statement, including those run inside functions (the per-contact count).
 psql -qX "$MADOGUCHI_DATABASE_URL" -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'"
 ./deploy/devdb.sh stop "$tmp/pg"
 DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg" >/dev/null
 psql -qX "$MADOGUCHI_DATABASE_URL" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+psql -qX "$MADOGUCHI_DATABASE_URL" -c "ALTER SYSTEM SET pg_stat_statements.track = 'all'" \
+    -c "SELECT pg_reload_conf()" >/dev/null
 export MADOGUCHI_NOW=2026-12-01T09:00:00+09:00
 export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 db() { psql -qAtX "$MADOGUCHI_DATABASE_URL" -c "$1"; }
@@ -176,6 +179,12 @@ same=$(db "SELECT count(*) FROM pg_stat_activity WHERE query = \$\$$(cat "$tmp/s
 # be NULL); each client books distinct slots, as many times each as the daemon
 # filled its slots on average, so inserts and conflict-updates mix alike, and
 # permute() scatters them over the key space as the daemon's shuffled places are.
+# Each booking is a contact of its own, as through the daemon: the email ($19)
+# is a number unique to the booking (pgbench makes only numbers), so the
+# per-contact lock and count do the same work (contact window $24 and limit
+# $25 as the daemon's configuration has them).
+days=$(awk '/^ *contact_window_days:/ { print $2 }' "$tmp/config/madoguchi.yaml")
+limit=$(awk '/^ *per_contact:/ { print $2 }' "$tmp/config/madoguchi.yaml")
 reset
 cap=$(awk -v f="$d_fill" 'BEGIN { c = int(f); print (c < f ? c + 1 : c) }')
 sed -E -e 's/\$(12|13|20|21)([^0-9]|$)/NULL\2/g' -e 's/\$([0-9]+)/:p\1/g' \
@@ -185,13 +194,14 @@ sed -E -e 's/\$(12|13|20|21)([^0-9]|$)/NULL\2/g' -e 's/\$([0-9]+)/:p\1/g' \
 	echo "\\set p4 1796000000 + permute(:client_id * 1000000 + int(:n / $d_fill), 32000000) * 60"
 	echo '\set p8 :p4 + 1800'
 	echo '\set p6 :client_id * 100000000 + :n'
+	echo '\set p19 :client_id * 100000000 + :n'
 	cat "$tmp/stmt.sql"
 	echo ';'
 } >"$tmp/bookings.pgbench"
 pgbench_cmd="pgbench -n -M prepared -c $conns -j 2 -T $secs -r -l -f bookings.pgbench -D n=0 \
 -D p1=kasugai -D p2=kasugai-main -D p3=ecert_renewal -D p5=$cap -D p7=<token hash> -D p9=$kind \
 -D p10=1 -D p11=1 -D p14=$wopen -D p15=$wclose -D p16=ja -D p17=<its answer> -D p18=Bench \
--D p19=bench@example.jp -D p22=<token hash> -D p23=<its 201 body less the token>"
+-D p22=<token hash> -D p23=<its 201 body less the token> -D p24=$days -D p25=$limit"
 set -- $(busy); m0=$1 t0=$2
 k0=$(nkids)
 g0=$(pgticks)
@@ -200,7 +210,8 @@ times >"$tmp/times0"
     -f "$tmp/bookings.pgbench" -D n=0 -D p1=kasugai -D p2=kasugai-main -D p3=ecert_renewal \
     -D p5="$cap" -D p7="$token_hash" -D p9="$kind" -D p10=1 -D p11=1 -D p14="$wopen" \
     -D p15="$wclose" -D p16=ja -D p17="$(cat "$tmp/answer.json")" -D p18=Bench \
-    -D p19=bench@example.jp -D p22="$token_hash" -D p23="$(cat "$tmp/response.json")" \
+    -D p22="$token_hash" -D p23="$(cat "$tmp/response.json")" -D p24="$days" \
+    -D p25="$limit" \
     "$MADOGUCHI_DATABASE_URL" >"$tmp/pgbench.txt" 2>"$tmp/pgbench.err" ||
 	{ cat "$tmp/pgbench.err" >&2; exit 1; }
 times >"$tmp/times1"
@@ -235,7 +246,8 @@ g0=$(pgticks)
     -f "$tmp/bookings.pgbench" -D n=0 -D p1=kasugai -D p2=kasugai-main -D p3=ecert_renewal \
     -D p5="$cap" -D p7="$token_hash" -D p9="$kind" -D p10=1 -D p11=1 -D p14="$wopen" \
     -D p15="$wclose" -D p16=ja -D p17="$(cat "$tmp/answer.json")" -D p18=Bench \
-    -D p19=bench@example.jp -D p22="$token_hash" -D p23="$(cat "$tmp/response.json")" \
+    -D p22="$token_hash" -D p23="$(cat "$tmp/response.json")" -D p24="$days" \
+    -D p25="$limit" \
     "$MADOGUCHI_DATABASE_URL" >"$tmp/pgbench4.txt" 2>"$tmp/pgbench.err" ||
 	{ cat "$tmp/pgbench.err" >&2; exit 1; }
 settle "$k0"

@@ -36,6 +36,11 @@ extern struct db_stmt bk_stmt_get;
 
 /* The SQLSTATE of bookings_day_cap: a cap on the day's online bookings is reached. */
 #define BK_SQLSTATE_DAY_CAPPED "MD001"
+/*
+ * The SQLSTATE of bookings_contact_room: the contact has bookings.per_contact live
+ * first visits of the service near the date already.
+ */
+#define BK_SQLSTATE_TOO_MANY "MD002"
 
 struct capacity;
 

@@ -1,7 +1,8 @@
 /*
  * POST /v1/bookings. The place is taken by a guarded counter (booked + held <
- * capacity) in the same statement that inserts the booking, its audit row and
- * its idempotency record, so a booking happens whole or not at all.
+ * capacity) in the same statement that checks the contact's limit and inserts
+ * the booking, its audit row and its idempotency record, so a booking happens
+ * whole or not at all, in one round trip.
  */
 #include "api/bookings.h"
 
@@ -31,19 +32,28 @@
 #define REFERENCE_TRIES 3
 #define EARLIEST_DAYS 62
 
+/*
+ * The per-contact limit (migration 0010): the contact ($19 email, $20 phone)
+ * may have fewer than $25 live first visits of the service within $24 days;
+ * else the statement fails with BK_SQLSTATE_TOO_MANY. It locks the contact
+ * before the slot is touched, so same-contact bookings are counted one by one.
+ */
+#define CONTACT_ROOM \
+	"bookings_contact_room($1, $3, $19, $20, to_timestamp($4), $24::int, $25::int)"
+
 /* The place-taking part of a new booking, without a hold. */
 #define TAKE_SLOT \
 	"slot AS (INSERT INTO slot_usage AS s (municipality, office, service, starts_at, " \
-	"capacity, booked) VALUES ($1, $2, $3, to_timestamp($4), $5, 1) " \
+	"capacity, booked) SELECT $1, $2, $3, to_timestamp($4), $5, 1 WHERE " CONTACT_ROOM " " \
 	"ON CONFLICT (municipality, office, service, starts_at) DO UPDATE " \
 	"SET booked = s.booked + 1, capacity = EXCLUDED.capacity " \
 	"WHERE s.booked + s.held < EXCLUDED.capacity RETURNING 1)"
 
 /* The place-taking part of a booking that consumes a hold. */
 #define TAKE_HOLD \
-	"h AS (DELETE FROM holds WHERE id = $24 AND municipality = $1 AND office = $2 " \
+	"h AS (DELETE FROM holds WHERE id = $26 AND municipality = $1 AND office = $2 " \
 	"AND service = $3 AND starts_at = to_timestamp($4) AND expires_at > now() " \
-	"AND $5::int > 0 RETURNING 1), " \
+	"AND $5::int > 0 AND " CONTACT_ROOM " RETURNING 1), " \
 	"slot AS (UPDATE slot_usage SET booked = booked + 1, held = held - 1 " \
 	"WHERE municipality = $1 AND office = $2 AND service = $3 " \
 	"AND starts_at = to_timestamp($4) AND EXISTS (SELECT 1 FROM h) RETURNING 1)"
@@ -67,15 +77,8 @@
 	"$2::text, 'service', $3::text, 'start', to_timestamp($4)) FROM b) " \
 	"SELECT reference, " AVAIL_NOTIFY_SQL("$2::text", "$3::text", "$4::float8") " FROM b"
 
-static struct db_stmt stmt_create = { "WITH " TAKE_SLOT ", " INSERT_BOOKING, 23, 0 };
-static struct db_stmt stmt_create_hold = { "WITH " TAKE_HOLD ", " INSERT_BOOKING, 24, 0 };
-
-static struct db_stmt stmt_contact_count = {
-	"SELECT count(*) FROM bookings WHERE municipality = $1 AND service = $2 "
-	"AND status = 'booked' AND visit = 1 "
-	"AND (lower(contact_email) = lower($3) OR contact_phone = $4) "
-	"AND starts_at BETWEEN to_timestamp($5) - make_interval(days => $6::int) "
-	"AND to_timestamp($5) + make_interval(days => $6::int)", 6, 0 };
+static struct db_stmt stmt_create = { "WITH " TAKE_SLOT ", " INSERT_BOOKING, 25, 0 };
+static struct db_stmt stmt_create_hold = { "WITH " TAKE_HOLD ", " INSERT_BOOKING, 26, 0 };
 static struct db_stmt stmt_idempotent = {
 	"SELECT request_hash, reference, response FROM idempotency_keys "
 	"WHERE municipality = $1 AND key = $2 AND created_at > now() - interval '24 hours'", 2, 0 };
@@ -177,7 +180,6 @@ build_answer(struct bk *b)
 }
 
 static void create_done(struct request *r, const struct db_result *res);
-static void contact_check(struct request *r);
 
 /* Sends the booking statement. */
 static void
@@ -186,8 +188,8 @@ create_send(struct request *r)
 	struct bk *b = r->ctx;
 	unsigned char key[TOKEN_KEY_BYTES];
 	char start[24], end[24], cap[12], visits[4], visit[4], context[200];
-	char second[11], opens[11], closes[11];
-	const char *p[24];
+	char second[11], opens[11], closes[11], days[12], limit[12];
+	const char *p[26];
 
 	bk_token_key(r, key);
 	token_reference(b->reference);
@@ -218,7 +220,11 @@ create_send(struct request *r)
 	p[15] = b->lang == RULES_LANG_EN ? "en" : "ja", p[16] = b->response;
 	p[17] = b->name, p[18] = b->email, p[19] = b->phone;
 	p[20] = b->idem_key, p[21] = b->request_hash, p[22] = b->response;
-	p[23] = b->hold;
+	/* Visit 2 belongs to its first visit's route: no limit (NULL). */
+	snprintf(days, sizeof days, "%ld", r->cfg->contact_window_days);
+	snprintf(limit, sizeof limit, "%ld", r->cfg->bookings_per_contact);
+	p[23] = days, p[24] = b->first_visit[0] ? NULL : limit;
+	p[25] = b->hold;
 	if (!req_db(r, b->hold ? &stmt_create_hold : &stmt_create, p, create_done))
 		return;
 }
@@ -272,6 +278,12 @@ create_done(struct request *r, const struct db_result *res)
 	if (strcmp(res->sqlstate, BK_SQLSTATE_DAY_CAPPED) == 0) {
 		b->day_capped = true;	/* bookings_day_cap: the day's cap is reached */
 		bk_alternatives_send(r);
+		return;
+	}
+	if (strcmp(res->sqlstate, BK_SQLSTATE_TOO_MANY) == 0) {
+		req_problem(r, 409, "too_many_bookings", "this contact already has %ld bookings of "
+		    "this service within %ld days of that one; cancel one to book another",
+		    r->cfg->bookings_per_contact, r->cfg->contact_window_days);
 		return;
 	}
 	if (strcmp(res->sqlstate, "23505") == 0 && constraint != NULL &&
@@ -350,7 +362,7 @@ idempotent_done(struct request *r, const struct db_result *res)
 		return;
 	}
 	if (PQntuples(res->pg) == 0) {
-		contact_check(r);
+		create_send(r);
 		return;
 	}
 	if (strcmp(PQgetvalue(res->pg, 0, 0), b->request_hash) != 0) {
@@ -409,45 +421,6 @@ parse_idempotency(struct request *r, const char *body, size_t len, struct bk *b)
 	return true;
 }
 
-/* The contact's live bookings of the service near this one were counted. */
-static void
-contact_counted(struct request *r, const struct db_result *res)
-{
-	if (!res->ok) {
-		req_db_failed(r, res);
-		return;
-	}
-	if (atol(PQgetvalue(res->pg, 0, 0)) >= r->cfg->bookings_per_contact) {
-		req_problem(r, 409, "too_many_bookings", "this contact already has %ld bookings of "
-		    "this service within %ld days of that one; cancel one to book another",
-		    r->cfg->bookings_per_contact, r->cfg->contact_window_days);
-		return;
-	}
-	create_send(r);
-}
-
-/*
- * Books, once the contact is under its limit of live first visits of the
- * service within bookings.contact_window_days of this one (visit 2 is part of
- * its first visit's route and not counted).
- */
-static void
-contact_check(struct request *r)
-{
-	struct bk *b = r->ctx;
-	char start[24], days[12];
-	const char *p[6] = { b->municipality, b->svc->id, b->email, b->phone, start, days };
-
-	if (b->first_visit[0] != '\0') {
-		create_send(r);
-		return;
-	}
-	snprintf(start, sizeof start, "%lld", (long long)clock_instant(b->date, b->minute));
-	snprintf(days, sizeof days, "%ld", r->cfg->contact_window_days);
-	if (!req_db(r, &stmt_contact_count, p, contact_counted))
-		return;
-}
-
 /* Looks the Idempotency-Key up when there is one (idempotent_done books), else books. */
 static void
 create_next(struct request *r)
@@ -456,7 +429,7 @@ create_next(struct request *r)
 	const char *p[2] = { b->municipality, b->idem_key };
 
 	if (b->idem_key == NULL)
-		contact_check(r);
+		create_send(r);
 	else if (!req_db(r, &stmt_idempotent, p, idempotent_done))
 		return;	/* it answered 503 */
 }

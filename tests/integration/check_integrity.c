@@ -187,6 +187,7 @@ struct shot {
 	const char *method;		/* HTTP method */
 	char path[96];			/* where */
 	const char *token;		/* bearer token or NULL */
+	const struct itest_daemon *to;	/* the daemon, or NULL for d */
 	char body[2048];		/* JSON body or "" */
 	pthread_barrier_t *go;		/* everyone starts together */
 	long status;			/* the answer's status */
@@ -201,7 +202,8 @@ shot_run(void *arg)
 	struct itest_resp r;
 
 	pthread_barrier_wait(s->go);
-	send_as(&d, s->method, s->path, s->token, s->body[0] ? s->body : NULL, &r);
+	send_as(s->to != NULL ? s->to : &d, s->method, s->path, s->token,
+	    s->body[0] ? s->body : NULL, &r);
 	s->status = r.status;
 	snprintf(s->text, sizeof s->text, "%s", r.body ? r.body : "");
 	itest_resp_free(&r);
@@ -474,6 +476,59 @@ START_TEST(holds_database_clock_and_limit)
 		itest_resp_free(&r);
 	}
 	ck_assert_int_eq(sql_long("SELECT count(*) FROM bookings"), 2);
+	itest_daemon_stop(&d2);
+}
+END_TEST
+
+/*
+ * Eight bookings of one contact at once, each for a slot of its own, against a
+ * limit of two: exactly two are made, whether the contact is one email or one
+ * phone number under different emails, and the rest are 409 too_many_bookings.
+ */
+START_TEST(contact_limit_race)
+{
+	static const char *const env[] = { NOW_ENV, NULL };
+	struct itest_daemon d2;
+
+	itest_daemon_start(&d2, write_config("in-contact.yaml",
+	    "bookings:\n  per_contact: 2\n"), env);
+	for (int round = 0; round < 12; round++) {
+		struct shot s[8] = { 0 };
+		int made = 0;
+		bool by_phone = round % 2 == 1;
+
+		for (int i = 0; i < 8; i++) {
+			char start[32], contact[160];
+
+			slot_at((round * 8 + i) % 144, start);
+			if (by_phone)
+				snprintf(contact, sizeof contact, "{\"name\":\"Sato\",\"email\":"
+				    "\"r%d-%d@example.jp\",\"phone\":\"052-000-%04d\"}", round, i,
+				    round);
+			else
+				snprintf(contact, sizeof contact, "{\"name\":\"Sato\",\"email\":"
+				    "\"Round%d@Example.jp\"}", round);
+			s[i].method = "POST", s[i].to = &d2;
+			snprintf(s[i].path, sizeof s[i].path, "/v1/bookings");
+			snprintf(s[i].body, sizeof s[i].body, "{\"office\":\"in-main\","
+			    "\"service\":\"ecert_renewal\",\"start\":\"%s\",\"applicant\":%s,"
+			    "\"contact\":%s}", start, RENEWAL, contact);
+		}
+		fire(s, 8);
+		for (int i = 0; i < 8; i++) {
+			if (s[i].status == 201) {
+				made++;
+				continue;
+			}
+			ck_assert_msg(s[i].status == 409 && strstr(s[i].text,
+			    "\"too_many_bookings\"") != NULL, "round %d booking %d: %ld %s", round,
+			    i, s[i].status, s[i].text);
+		}
+		ck_assert_msg(made == 2, "round %d: %d bookings made, the limit is 2", round, made);
+		ck_assert_msg(sql_long(DRIFT_SQL) == 0, "round %d: a slot's counters disagree with "
+		    "its rows", round);
+	}
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM bookings"), 24);
 	itest_daemon_stop(&d2);
 }
 END_TEST
@@ -889,6 +944,7 @@ integrity_suite(void)
 	tcase_add_test(tc, two_visit_route);
 	tcase_add_test(tc, one_called_per_counter);
 	tcase_add_test(tc, holds_database_clock_and_limit);
+	tcase_add_test(tc, contact_limit_race);
 	tcase_add_test(tc, individual_number_everywhere);
 	tcase_add_test(tc, http_protocol);
 	tcase_add_test(tc, abuser_does_not_lock_out);
