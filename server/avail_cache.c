@@ -234,6 +234,16 @@ avail_cache_reserve(struct avail_cache *c, unsigned long ticket, uint64_t tag,
 	if (ticket == 0 || !c->live)
 		return;
 	e = find(c, office, service, day);
+	if (e != NULL && e->ticket != 0 && e->tag == tag) {
+		/*
+		 * Reserved by an earlier fetch still in flight: that reservation
+		 * stands, so a steady stream of misses cannot keep taking it from
+		 * one another and never fill the day (any fetch from then on may fill it).
+		 */
+		lru_unlink(c, e);
+		lru_push(c, e);
+		return;
+	}
 	if (e == NULL) {
 		e = xcalloc(1, sizeof *e);
 		e->office = xstrdup(office);
@@ -265,7 +275,12 @@ avail_cache_fill(struct avail_cache *c, unsigned long ticket, uint64_t tag,
 	if (ticket == 0 || !c->live)
 		return NULL;
 	e = find(c, office, service, day);
-	if (e == NULL || e->ticket != ticket || e->tag != tag)
+	/*
+	 * Tickets grow: one at least as new as the reservation's was handed out
+	 * after it was made, so its statement ran after it, and no change was
+	 * heard since (a change drops the day). An older one may have read before.
+	 */
+	if (e == NULL || e->ticket == 0 || ticket < e->ticket || e->tag != tag)
 		return NULL;
 	e->ticket = 0;
 	if (n > 0) {

@@ -10,7 +10,10 @@
  * A fetch reserves the days it misses before its statement runs; a change
  * heard meanwhile drops the reservation, so a fetch that raced a booking never
  * fills the cache with what it read (it still answers its own request: that
- * answer is as fresh as any uncached one).
+ * answer is as fresh as any uncached one). A day already reserved stays
+ * reserved by the first fetch, and any fetch that started after that one may
+ * fill it: concurrent misses of one day fill it once instead of taking the
+ * reservation from one another for as long as misses keep coming.
  */
 #ifndef MADOGUCHI_AVAIL_CACHE_H
 #define MADOGUCHI_AVAIL_CACHE_H
@@ -71,8 +74,9 @@ unsigned long avail_cache_ticket(struct avail_cache *c);
 void avail_cache_reserve(struct avail_cache *c, unsigned long ticket, uint64_t tag,
     const char *office, const char *service, cdate day);
 /*
- * Fills a day reserved with ticket with n counts (copied), unless a change was
- * heard since; returns the day, or NULL when it was not kept.
+ * Fills a reserved day with n counts (copied) when ticket is not older than
+ * the reservation's and no change was heard since it was made; returns the
+ * day, or NULL when it was not kept.
  */
 struct avail_day *avail_cache_fill(struct avail_cache *c, unsigned long ticket,
     uint64_t tag, const char *office, const char *service, cdate day,

@@ -71,6 +71,56 @@ START_TEST(change_during_fetch_not_kept)
 }
 END_TEST
 
+/*
+ * Fetches of one day that overlap, as a stream of misses makes them: the first
+ * reservation stands, either fetch fills it, and a change still keeps out the
+ * fetches that started before it.
+ */
+START_TEST(overlapping_fetches_fill_once)
+{
+	struct avail_cache *c = avail_cache_new(1 << 20);
+	unsigned long t1, t2, t3;
+
+	avail_cache_set_live(c, true);
+	t1 = avail_cache_ticket(c);
+	avail_cache_reserve(c, t1, tag_a, "a", "ecert_renewal", 100);
+	t2 = avail_cache_ticket(c);
+	avail_cache_reserve(c, t2, tag_a, "a", "ecert_renewal", 100);
+	ck_assert_ptr_nonnull(avail_cache_fill(c, t2, tag_a, "a", "ecert_renewal", 100, two, 2));
+	ck_assert_ptr_null(avail_cache_fill(c, t1, tag_a, "a", "ecert_renewal", 100, two, 1));
+	ck_assert_uint_eq(avail_cache_get(c, tag_a, "a", "ecert_renewal", 100)->ncounts, 2);
+	/* In the other order the first one fills. */
+	t1 = avail_cache_ticket(c);
+	avail_cache_reserve(c, t1, tag_a, "a", "ecert_renewal", 101);
+	t2 = avail_cache_ticket(c);
+	avail_cache_reserve(c, t2, tag_a, "a", "ecert_renewal", 101);
+	ck_assert_ptr_nonnull(avail_cache_fill(c, t1, tag_a, "a", "ecert_renewal", 101, two, 1));
+	ck_assert_ptr_null(avail_cache_fill(c, t2, tag_a, "a", "ecert_renewal", 101, two, 2));
+	ck_assert_uint_eq(avail_cache_get(c, tag_a, "a", "ecert_renewal", 101)->ncounts, 1);
+	/* A change between: only a fetch that started after it may fill. */
+	t1 = avail_cache_ticket(c);
+	avail_cache_reserve(c, t1, tag_a, "a", "ecert_renewal", 102);
+	avail_cache_invalidate_day(c, "a", "ecert_renewal", 102);
+	t2 = avail_cache_ticket(c);
+	avail_cache_reserve(c, t2, tag_a, "a", "ecert_renewal", 102);
+	t3 = avail_cache_ticket(c);
+	avail_cache_reserve(c, t3, tag_a, "a", "ecert_renewal", 102);
+	ck_assert_ptr_null(avail_cache_fill(c, t1, tag_a, "a", "ecert_renewal", 102, two, 1));
+	ck_assert_ptr_null(avail_cache_get(c, tag_a, "a", "ecert_renewal", 102));
+	ck_assert_ptr_nonnull(avail_cache_fill(c, t3, tag_a, "a", "ecert_renewal", 102, two, 2));
+	ck_assert_ptr_null(avail_cache_fill(c, t2, tag_a, "a", "ecert_renewal", 102, two, 1));
+	ck_assert_uint_eq(avail_cache_get(c, tag_a, "a", "ecert_renewal", 102)->ncounts, 2);
+	/* A fetch under another tag takes the reservation over. */
+	t1 = avail_cache_ticket(c);
+	avail_cache_reserve(c, t1, tag_a, "a", "ecert_renewal", 103);
+	t2 = avail_cache_ticket(c);
+	avail_cache_reserve(c, t2, tag_b, "a", "ecert_renewal", 103);
+	ck_assert_ptr_null(avail_cache_fill(c, t1, tag_a, "a", "ecert_renewal", 103, two, 1));
+	ck_assert_ptr_nonnull(avail_cache_fill(c, t2, tag_b, "a", "ecert_renewal", 103, two, 2));
+	avail_cache_free(c);
+}
+END_TEST
+
 /* Invalidation by day, by office and service, by office, and all. */
 START_TEST(invalidation_scopes)
 {
@@ -159,6 +209,7 @@ avail_cache_suite(void)
 
 	tcase_add_test(tc, fill_then_get);
 	tcase_add_test(tc, change_during_fetch_not_kept);
+	tcase_add_test(tc, overlapping_fetches_fill_once);
 	tcase_add_test(tc, invalidation_scopes);
 	tcase_add_test(tc, not_live_keeps_nothing);
 	tcase_add_test(tc, bounded_and_growing);
