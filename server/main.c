@@ -346,6 +346,7 @@ reload_done(evutil_socket_t fd, short what, void *arg)
 		config_keep_fixed(next, app.cfg);
 		config_unref(app.cfg);
 		app.cfg = next;
+		forecaster_configure(app.forecaster, app.cfg);	/* the old one goes now */
 		avail_cache_invalidate_all(app.avail);	/* hours, capacities and rules may differ */
 		http_server_configure(app.http, app.cfg);
 		if (!ratelimit_configure(app.ratelimit, app.cfg->ratelimit_per_minute / 60.0,
@@ -460,6 +461,7 @@ run_daemon(const struct options *o)
 	app.capacity = capacity_new(app.db);
 	capacity_reload(app.capacity);
 	app.forecaster = forecaster_new(app.base, app.cfg->database_url);
+	forecaster_configure(app.forecaster, app.cfg);
 	forecaster_maintain(app.forecaster, app.cfg);	/* the first fits, at once */
 	app.avail = avail_cache_new(AVAIL_CACHE_BYTES);
 	app.events = events_new(&app);
