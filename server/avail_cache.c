@@ -299,6 +299,8 @@ avail_cache_keep_fragment(struct avail_cache *c, struct avail_day *day, cdate to
 	struct entry *e = (struct entry *)day;
 	size_t before = e->day.fragment_len;
 
+	/* Writers grow their buffers by doubling from 4 KiB: keep what the day uses. */
+	text = xreallocarray(text, len + 1, 1);
 	free(e->day.fragment);
 	e->day.fragment = text;
 	e->day.fragment_len = len;

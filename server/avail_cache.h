@@ -82,8 +82,9 @@ struct avail_day *avail_cache_fill(struct avail_cache *c, unsigned long ticket,
     uint64_t tag, const char *office, const char *service, cdate day,
     const struct avail_count *counts, size_t n);
 /*
- * Keeps text (taken over; malloc'd) as day's rendering, right while the date
- * is today and the minute of the day at most until.
+ * Keeps text (taken over; malloc'd, len bytes and a NUL, shrunk to that) as
+ * day's rendering, right while the date is today and the minute of the day at
+ * most until.
  */
 void avail_cache_keep_fragment(struct avail_cache *c, struct avail_day *day, cdate today,
     int until, char *text, size_t len);
