@@ -501,6 +501,33 @@ START_TEST(today_rendering_expires)
 }
 END_TEST
 
+/*
+ * The same range asked again is answered from the day's rows, then from the
+ * kept days, then from the kept whole answer: the same bytes each time, and a
+ * booking changes the whole answer too.
+ */
+START_TEST(kept_answers_same_bytes)
+{
+	struct itest_resp r[4];
+
+	for (int i = 0; i < 3; i++) {
+		fetch("kasugai-main", "ecert_renewal", "2026-12-01", "2026-12-31", &r[i]);
+		ck_assert_int_eq(json_array_size(json_object_get(r[i].json, "days")), 31);
+		ck_assert_uint_eq(r[i].len, r[0].len);
+		ck_assert(memcmp(r[i].body, r[0].body, r[0].len) == 0);
+	}
+	ck_assert_int_eq(available_at(&d, "2026-12-16T10:00:00+09:00"), 2);
+	take_places("2026-12-16T10:00:00+09:00", 2, 1);
+	ck_assert_int_eq(itest_psql("NOTIFY madoguchi_events, "
+	    "'{\"type\":\"slots\",\"office\":\"kasugai-main\"}'"), 0);
+	await_available(&d, "2026-12-16T10:00:00+09:00", 1, "a hold, then a notification");
+	fetch("kasugai-main", "ecert_renewal", "2026-12-01", "2026-12-31", &r[3]);
+	ck_assert(r[3].len != r[0].len || memcmp(r[3].body, r[0].body, r[0].len) != 0);
+	for (int i = 0; i < 4; i++)
+		itest_resp_free(&r[i]);
+}
+END_TEST
+
 /* A reload (SIGHUP) drops what was rendered under the old configuration. */
 START_TEST(reload_forgets_rendered_days)
 {
@@ -538,6 +565,7 @@ availability_suite(void)
 	tcase_add_test(tc, database_down_503);
 	tcase_add_test(tc, other_daemon_changes_seen);
 	tcase_add_test(tc, reload_forgets_rendered_days);
+	tcase_add_test(tc, kept_answers_same_bytes);
 	tcase_add_test(tc, today_rendering_expires);
 	suite_add_tcase(s, tc);
 	return s;
