@@ -21,7 +21,7 @@ struct entry {
 	cdate date;			/* key: the day */
 	uint64_t hash;			/* of the key */
 	unsigned long ticket;		/* reserved by this fetch; 0 once filled */
-	struct avail_shared *answer;	/* the whole answer of a range starting here, or NULL */
+	struct avail_shared *answer;	/* a whole answer of a range from here, or NULL */
 	cdate answer_to;		/* its last day */
 	cdate answer_today;		/* the "today" it was made for */
 	int answer_until;		/* the last minute of that day it holds for */

@@ -37,7 +37,7 @@
 #define BUCKETS 256
 /* Maintenance calls between retries of fits the database failed. */
 #define RETRY_ROUNDS 12
-/* Calendar days a fit job carries: the history and the expiry look-ahead after it. */
+/* Calendar days a fit reads: the history and the expiry look-ahead after it. */
 #define CAL_DAYS (FCR_HISTORY_DAYS + FC_MAX_LAG + 1)
 /* Expiry dates a fit reads: from the history's first day to the last forecast's lags. */
 #define EXP_DAYS (FCR_HISTORY_DAYS + FCR_AHEAD_DAYS + FC_MAX_LAG + 1)
@@ -215,8 +215,7 @@ read_expiries(struct forecaster *f, const struct job *j, const char *first, doub
 	char last[11];
 	PGresult *res;
 
-	p[2] = cdate_format(cdate_add_days(cdate_add_days(j->today, -FCR_HISTORY_DAYS), EXP_DAYS),
-	    last);
+	p[2] = cdate_format(cdate_add_days(j->today, EXP_DAYS - FCR_HISTORY_DAYS), last);
 	res = query(f, "SELECT date - $2::date, certificates + cards FROM expiries "
 	    "WHERE municipality = $1 AND date >= $2::date AND date < $3::date", 3, p);
 	if (res == NULL)
@@ -266,7 +265,7 @@ read_services(struct forecaster *f, const struct job *j, const char *first, cons
 	return true;
 }
 
-/* Fits the model from the days read and the expiries from their first day; sets s->ok or s->cause. */
+/* Fits the model from the days and expiries read; sets s->ok or s->cause. */
 static void
 fit_days(const struct job *j, struct fc_day *days, const double *exp, struct fc_snapshot *s)
 {
@@ -351,7 +350,7 @@ run_fit(struct forecaster *f, struct job *j)
 		j->db_failed = true;
 		snprintf(s->cause, sizeof s->cause, "the database could not be read");
 	} else {
-		/* The calendar of the fit's days is read here: thousands of offices' would hold the loop up. */
+		/* The fit's calendar is read here: thousands of offices' would hold the loop up. */
 		fit_days(j, days, exp, s);
 	}
 	keep_expiries(s, from, exp);

@@ -46,7 +46,7 @@ struct fc_snapshot {
 	char cause[160];		/* why not, when !ok */
 	struct fc_model *model;		/* the model when ok, else NULL */
 	cdate exp_first;		/* date of expiries[0] */
-	size_t exp_n;			/* dates in expiries: from the first known to the last */
+	size_t exp_n;			/* dates in expiries: the first known to the last */
 	double *expiries;		/* certificates + cards expiring per date; NAN unknown
 					   (as is every date outside); NULL when none known */
 	size_t nservices;		/* services with tickets in the history */

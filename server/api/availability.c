@@ -413,10 +413,10 @@ answer_cached(struct request *r, struct avail *a)
 			return false;
 		size += days[i]->fragment_len + 1;
 		newest = days[i]->seq > newest ? days[i]->seq : newest;
-		if (fragment_fresh(a, days[i]))
-			until = days[i]->fragment_until < until ? days[i]->fragment_until : until;
-		else
+		if (!fragment_fresh(a, days[i]))
 			fresh = false;
+		else if (days[i]->fragment_until < until)
+			until = days[i]->fragment_until;
 	}
 	if (fresh && (whole = avail_cache_answer(c, days[0], a->to, a->today, a->now_minute,
 	    newest)) != NULL) {
