@@ -21,6 +21,11 @@ struct entry {
 	cdate date;			/* key: the day */
 	uint64_t hash;			/* of the key */
 	unsigned long ticket;		/* reserved by this fetch; 0 once filled */
+	struct avail_shared *answer;	/* a whole answer of a range from here, or NULL */
+	cdate answer_to;		/* its last day */
+	cdate answer_today;		/* the "today" it was made for */
+	int answer_until;		/* the last minute of that day it holds for */
+	uint64_t answer_seq;		/* the cache's seq when it was kept */
 	size_t bytes;			/* memory charged to it */
 	struct entry *chain;		/* next in the bucket */
 	struct entry *newer, *older;	/* the LRU list */
@@ -32,6 +37,7 @@ struct avail_cache {
 	size_t max_bytes;		/* evict beyond this */
 	struct entry *newest, *oldest;	/* LRU ends */
 	unsigned long next_ticket;	/* the last ticket handed out */
+	uint64_t seq;			/* the last seq given to a day */
 	bool live;			/* changes are heard */
 	struct avail_cache_stats st;	/* days and bytes kept, counters */
 };
@@ -102,10 +108,39 @@ slot_of(struct avail_cache *c, const struct entry *e)
 	return p;
 }
 
+struct avail_shared *
+avail_shared_ref(struct avail_shared *s)
+{
+	s->refs++;
+	return s;
+}
+
+void
+avail_shared_unref(void *arg)
+{
+	struct avail_shared *s = arg;
+
+	if (s != NULL && --s->refs == 0) {
+		free(s->text);
+		free(s);
+	}
+}
+
+/* Lets go of an entry's whole answer (its bytes are the caller's to uncharge). */
+static void
+answer_drop(struct entry *e)
+{
+	avail_shared_unref(e->answer);
+	e->answer = NULL;
+}
+
 /* Frees what an entry's day holds. */
 static void
-day_clear(struct avail_day *d)
+day_clear(struct entry *e)
 {
+	struct avail_day *d = &e->day;
+
+	answer_drop(e);
 	free(d->counts);
 	free(d->fragment);
 	memset(d, 0, sizeof *d);
@@ -119,7 +154,7 @@ entry_drop(struct avail_cache *c, struct entry *e)
 	lru_unlink(c, e);
 	c->st.days--;
 	c->st.bytes -= e->bytes;
-	day_clear(&e->day);
+	day_clear(e);
 	free(e->office);
 	free(e->service);
 	free(e);
@@ -234,6 +269,16 @@ avail_cache_reserve(struct avail_cache *c, unsigned long ticket, uint64_t tag,
 	if (ticket == 0 || !c->live)
 		return;
 	e = find(c, office, service, day);
+	if (e != NULL && e->ticket != 0 && e->tag == tag) {
+		/*
+		 * Reserved by an earlier fetch still in flight: that reservation
+		 * stands, so a steady stream of misses cannot keep taking it from
+		 * one another and never fill the day (any fetch from then on may fill it).
+		 */
+		lru_unlink(c, e);
+		lru_push(c, e);
+		return;
+	}
 	if (e == NULL) {
 		e = xcalloc(1, sizeof *e);
 		e->office = xstrdup(office);
@@ -247,7 +292,7 @@ avail_cache_reserve(struct avail_cache *c, unsigned long ticket, uint64_t tag,
 			grow(c);
 	} else {
 		lru_unlink(c, e);
-		day_clear(&e->day);
+		day_clear(e);
 	}
 	lru_push(c, e);
 	e->tag = tag;
@@ -265,7 +310,12 @@ avail_cache_fill(struct avail_cache *c, unsigned long ticket, uint64_t tag,
 	if (ticket == 0 || !c->live)
 		return NULL;
 	e = find(c, office, service, day);
-	if (e == NULL || e->ticket != ticket || e->tag != tag)
+	/*
+	 * Tickets grow: one at least as new as the reservation's was handed out
+	 * after it was made, so its statement ran after it, and no change was
+	 * heard since (a change drops the day). An older one may have read before.
+	 */
+	if (e == NULL || e->ticket == 0 || ticket < e->ticket || e->tag != tag)
 		return NULL;
 	e->ticket = 0;
 	if (n > 0) {
@@ -273,6 +323,7 @@ avail_cache_fill(struct avail_cache *c, unsigned long ticket, uint64_t tag,
 		memcpy(e->day.counts, counts, n * sizeof *counts);
 	}
 	e->day.ncounts = n;
+	e->day.seq = ++c->seq;
 	charge(c, e, e->bytes + n * sizeof *counts);
 	return &e->day;
 }
@@ -282,14 +333,52 @@ avail_cache_keep_fragment(struct avail_cache *c, struct avail_day *day, cdate to
     char *text, size_t len)
 {
 	struct entry *e = (struct entry *)day;
-	size_t before = e->day.fragment_len;
+	size_t before = e->day.fragment_len + (e->answer != NULL ? e->answer->len : 0);
 
+	/* Writers grow their buffers by doubling from 4 KiB: keep what the day uses. */
+	text = xreallocarray(text, len + 1, 1);
+	answer_drop(e);		/* made with the fragment this one replaces */
 	free(e->day.fragment);
 	e->day.fragment = text;
 	e->day.fragment_len = len;
 	e->day.fragment_today = today;
 	e->day.fragment_until = until;
+	e->day.seq = ++c->seq;
 	charge(c, e, e->bytes - before + len);
+}
+
+struct avail_shared *
+avail_cache_keep_answer(struct avail_cache *c, struct avail_day *first, cdate to, cdate today,
+    int until, char *text, size_t len)
+{
+	struct entry *e = (struct entry *)first;
+	struct avail_shared *s = xcalloc(1, sizeof *s);
+	size_t before = e->answer != NULL ? e->answer->len : 0;
+
+	s->refs = 2;	/* the cache's and the caller's */
+	s->text = text;
+	s->len = len;
+	answer_drop(e);
+	e->answer = s;
+	e->answer_to = to;
+	e->answer_today = today;
+	e->answer_until = until;
+	e->answer_seq = c->seq;
+	charge(c, e, e->bytes - before + len);
+	return s;
+}
+
+struct avail_shared *
+avail_cache_answer(struct avail_cache *c, struct avail_day *first, cdate to, cdate today,
+    int minute, uint64_t newest)
+{
+	struct entry *e = (struct entry *)first;
+
+	(void)c;
+	if (e->answer == NULL || e->answer_to != to || e->answer_today != today ||
+	    minute > e->answer_until || newest > e->answer_seq)
+		return NULL;
+	return avail_shared_ref(e->answer);
 }
 
 void

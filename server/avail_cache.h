@@ -10,7 +10,10 @@
  * A fetch reserves the days it misses before its statement runs; a change
  * heard meanwhile drops the reservation, so a fetch that raced a booking never
  * fills the cache with what it read (it still answers its own request: that
- * answer is as fresh as any uncached one).
+ * answer is as fresh as any uncached one). A day already reserved stays
+ * reserved by the first fetch, and any fetch that started after that one may
+ * fill it: concurrent misses of one day fill it once instead of taking the
+ * reservation from one another for as long as misses keep coming.
  */
 #ifndef MADOGUCHI_AVAIL_CACHE_H
 #define MADOGUCHI_AVAIL_CACHE_H
@@ -38,6 +41,17 @@ struct avail_count {
 	int taken;	/* booked + held */
 };
 
+/* Text shared between the cache and answers being sent; freed with the last reference. */
+struct avail_shared {
+	unsigned refs;		/* holders */
+	char *text;		/* malloc'd */
+	size_t len;
+};
+/* Takes one more reference. */
+struct avail_shared *avail_shared_ref(struct avail_shared *s);
+/* Drops a reference (arg: a struct avail_shared; the form cleanups take). */
+void avail_shared_unref(void *arg);
+
 /* One cached day. */
 struct avail_day {
 	struct avail_count *counts;	/* slots with places taken, ascending; NULL when none */
@@ -46,6 +60,7 @@ struct avail_day {
 	size_t fragment_len;
 	cdate fragment_today;		/* the "today" it was rendered for */
 	int fragment_until;		/* and the last minute of that day it holds for */
+	uint64_t seq;			/* grows each time counts or fragment are kept */
 };
 
 struct avail_cache;
@@ -71,18 +86,37 @@ unsigned long avail_cache_ticket(struct avail_cache *c);
 void avail_cache_reserve(struct avail_cache *c, unsigned long ticket, uint64_t tag,
     const char *office, const char *service, cdate day);
 /*
- * Fills a day reserved with ticket with n counts (copied), unless a change was
- * heard since; returns the day, or NULL when it was not kept.
+ * Fills a reserved day with n counts (copied) when ticket is not older than
+ * the reservation's and no change was heard since it was made; returns the
+ * day, or NULL when it was not kept.
  */
 struct avail_day *avail_cache_fill(struct avail_cache *c, unsigned long ticket,
     uint64_t tag, const char *office, const char *service, cdate day,
     const struct avail_count *counts, size_t n);
 /*
- * Keeps text (taken over; malloc'd) as day's rendering, right while the date
- * is today and the minute of the day at most until.
+ * Keeps text (taken over; malloc'd, len bytes and a NUL, shrunk to that) as
+ * day's rendering, right while the date is today and the minute of the day at
+ * most until.
  */
 void avail_cache_keep_fragment(struct avail_cache *c, struct avail_day *day, cdate today,
     int until, char *text, size_t len);
+
+/*
+ * Keeps text (taken over; malloc'd), the whole answer for the days first..to
+ * of first's office and service, made from those days as they are now (every
+ * one with a fragment for today, holding until the minute until): it is found
+ * again by avail_cache_answer until one of them changes. Returns the text
+ * shared, with a reference for the caller.
+ */
+struct avail_shared *avail_cache_keep_answer(struct avail_cache *c, struct avail_day *first,
+    cdate to, cdate today, int until, char *text, size_t len);
+/*
+ * The answer kept with first for the range up to to, with a reference for the
+ * caller, when it was made for today, holds at minute and no day of the range
+ * was kept since (newest: the largest seq of those days); NULL otherwise.
+ */
+struct avail_shared *avail_cache_answer(struct avail_cache *c, struct avail_day *first,
+    cdate to, cdate today, int minute, uint64_t newest);
 
 /* Drops one day of office/service. */
 void avail_cache_invalidate_day(struct avail_cache *c, const char *office, const char *service,

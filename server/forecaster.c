@@ -2,9 +2,15 @@
  * The forecasting worker. Two queues under one mutex: jobs for the thread
  * (fits and simulations, simulations first, since a manager waits on them)
  * and finished jobs for the loop, which a byte on a pipe announces. The
- * thread touches no libevent object and no config: a fit job carries the
- * calendar the loop read for it, and hands back a new snapshot the loop
- * installs in place of the old one.
+ * thread touches no libevent object and no config: a fit job carries a copy
+ * of its office's calendar, and hands back a new snapshot the loop installs
+ * in place of the old one.
+ *
+ * Fits waiting their turn are only offices marked in the snapshot table, in
+ * a list on the loop: a few jobs at a time are made from the configuration in
+ * force when their turn comes. So thousands of waiting fits cost a link each,
+ * hold no configuration (a reload frees the old one at once), and an office a
+ * reload removed is not fitted.
  */
 #include "forecaster.h"
 
@@ -31,10 +37,12 @@
 #define BUCKETS 256
 /* Maintenance calls between retries of fits the database failed. */
 #define RETRY_ROUNDS 12
-/* Calendar days a fit job carries: the history and the expiry look-ahead after it. */
+/* Calendar days a fit reads: the history and the expiry look-ahead after it. */
 #define CAL_DAYS (FCR_HISTORY_DAYS + FC_MAX_LAG + 1)
-/* Expiry dates a snapshot keeps: from the history's first day to the last forecast's lags. */
+/* Expiry dates a fit reads: from the history's first day to the last forecast's lags. */
 #define EXP_DAYS (FCR_HISTORY_DAYS + FCR_AHEAD_DAYS + FC_MAX_LAG + 1)
+/* Fit jobs handed to the thread at once: one running, one ready to start. */
+#define FITS_IN_FLIGHT 2
 
 enum job_kind { JOB_FIT, JOB_SIM };
 
@@ -46,10 +54,7 @@ struct job {
 	char municipality[64];		/* the office's municipality */
 	char office[64];		/* the office */
 	cdate today;			/* the fit's today */
-	struct config *cfg;		/* a reference, taken and dropped on the loop */
-	const struct config_office *o;	/* the office in it, for the open hours below */
-	uint32_t open[CAL_DAYS];	/* open hours of today - FCR_HISTORY_DAYS + i */
-	bool weekly[CAL_DAYS];		/* closed by the weekly pattern */
+	struct cal_office cal;		/* the office's calendar, copied on the loop */
 	double slot_mean_min;		/* fallback service time: the services' mean slot */
 	struct fc_snapshot *snap;	/* the result */
 	bool db_failed;			/* the database could not be asked */
@@ -61,9 +66,10 @@ struct job {
 struct entry {
 	char *office;			/* its id */
 	struct fc_snapshot *snap;	/* the last snapshot, or NULL */
-	bool pending;			/* a fit is queued or running */
+	bool pending;			/* a fit is waiting or running */
 	bool db_failed;			/* the last fit could not reach the database */
 	struct entry *next;		/* bucket chain */
+	struct entry *next_fit;		/* the list of fits waiting their turn */
 };
 
 struct forecaster {
@@ -79,6 +85,9 @@ struct forecaster {
 	struct event *ev;		/* the loop's watch on pipe_r */
 	PGconn *pg;			/* the thread's connection, or NULL */
 	struct entry *table[BUCKETS];	/* snapshots by office (loop thread) */
+	struct entry *waiting, *waiting_tail;	/* fits not handed to the thread yet */
+	int fits_out;			/* fit jobs with the thread */
+	struct config *cfg;		/* the configuration in force (a reference) */
 	cdate nightly;			/* the day every office was last refitted */
 	unsigned rounds;		/* maintenance calls */
 	unsigned long fits_done;	/* fits installed */
@@ -117,9 +126,30 @@ entry_of(const struct forecaster *f, const char *office, bool make)
 static void
 snapshot_free(struct fc_snapshot *s)
 {
-	if (s != NULL)
+	if (s != NULL) {
 		free(s->expiries);
+		free(s->model);
+	}
 	free(s);
+}
+
+/* Bit h set when the calendar is open at some minute of hour h on d. */
+static uint32_t
+open_hours(const struct cal_office *cal, cdate d, bool *weekly_closed)
+{
+	struct cal_day day;
+	uint32_t bits = 0;
+
+	cal_day(cal, d, &day);
+	for (size_t i = 0; i < day.hours.n; i++) {
+		for (int h = 0; h < FC_HOURS; h++) {
+			if (day.hours.iv[i].from < (h + 1) * 60 && day.hours.iv[i].to > h * 60)
+				bits |= UINT32_C(1) << h;
+		}
+	}
+	if (weekly_closed != NULL)
+		*weekly_closed = !day.open && day.reason == CAL_REASON_WEEKLY;
+	return bits;
 }
 
 /* ---- the worker thread ---- */
@@ -177,24 +207,23 @@ read_counts(struct forecaster *f, const struct job *j, const char *first, const 
 	return true;
 }
 
-/* Reads the municipality's expiry totals from first into s->expiries. */
+/* Reads the municipality's expiry totals from first (EXP_DAYS of them) into exp. */
 static bool
-read_expiries(struct forecaster *f, const struct job *j, const char *first,
-    struct fc_snapshot *s)
+read_expiries(struct forecaster *f, const struct job *j, const char *first, double *exp)
 {
 	const char *p[3] = { j->municipality, first, NULL };
 	char last[11];
 	PGresult *res;
 
-	p[2] = cdate_format(cdate_add_days(s->exp_first, EXP_DAYS), last);
+	p[2] = cdate_format(cdate_add_days(j->today, EXP_DAYS - FCR_HISTORY_DAYS), last);
 	res = query(f, "SELECT date - $2::date, certificates + cards FROM expiries "
 	    "WHERE municipality = $1 AND date >= $2::date AND date < $3::date", 3, p);
 	if (res == NULL)
 		return false;
 	for (int i = 0; i < PQntuples(res); i++) {
 		long d = strtol(PQgetvalue(res, i, 0), NULL, 10);
-		if (d >= 0 && (size_t)d < s->exp_n)
-			s->expiries[d] = strtod(PQgetvalue(res, i, 1), NULL);
+		if (d >= 0 && d < EXP_DAYS)
+			exp[d] = strtod(PQgetvalue(res, i, 1), NULL);
 	}
 	PQclear(res);
 	return true;
@@ -236,9 +265,9 @@ read_services(struct forecaster *f, const struct job *j, const char *first, cons
 	return true;
 }
 
-/* Fits the model from the days read; sets s->ok or s->cause. */
+/* Fits the model from the days and expiries read; sets s->ok or s->cause. */
 static void
-fit_days(const struct job *j, struct fc_day *days, struct fc_snapshot *s)
+fit_days(const struct job *j, struct fc_day *days, const double *exp, struct fc_snapshot *s)
 {
 	cdate first = cdate_add_days(j->today, -FCR_HISTORY_DAYS);
 	size_t start = FCR_HISTORY_DAYS;
@@ -247,13 +276,15 @@ fit_days(const struct job *j, struct fc_day *days, struct fc_snapshot *s)
 
 	for (size_t i = 0; i < CAL_DAYS; i++) {
 		uint32_t seen = 0;
+		bool weekly;
 		for (int h = 0; h < FC_HOURS; h++)
 			seen |= days[i].arrivals[h] > 0 ? UINT32_C(1) << h : 0;
 		if (seen != 0 && start == FCR_HISTORY_DAYS)
 			start = i;	/* history starts with the first day with tickets */
-		days[i].open_hours = j->open[i] | seen;
-		days[i].weekly_closed = days[i].open_hours == 0 && j->weekly[i];
-		days[i].expiries = s->expiries[i];
+		days[i].open_hours = open_hours(&j->cal, cdate_add_days(first, (int)i), &weekly) |
+		    seen;
+		days[i].weekly_closed = days[i].open_hours == 0 && weekly;
+		days[i].expiries = exp[i];
 	}
 	if (start == FCR_HISTORY_DAYS) {
 		snprintf(s->cause, sizeof s->cause, "the office has no ticket history yet");
@@ -262,9 +293,39 @@ fit_days(const struct job *j, struct fc_day *days, struct fc_snapshot *s)
 	fd.first = cdate_add_days(first, (int)start);
 	fd.day = days + start;
 	fd.n = CAL_DAYS - start;
-	s->ok = fc_fit(&fd, FCR_HISTORY_DAYS - start, &s->model, &cause);
-	if (!s->ok)
+	s->model = xcalloc(1, sizeof *s->model);
+	s->ok = fc_fit(&fd, FCR_HISTORY_DAYS - start, s->model, &cause);
+	if (!s->ok) {
 		snprintf(s->cause, sizeof s->cause, "%s", cause);
+		free(s->model);
+		s->model = NULL;
+	}
+}
+
+/*
+ * Keeps the expiries of a fitted model, from the first known date to the last
+ * (dates outside read as unknown): a municipality that uploaded none costs nothing.
+ */
+static void
+keep_expiries(struct fc_snapshot *s, cdate first, const double *exp)
+{
+	size_t lo = 0, hi = EXP_DAYS;
+
+	s->exp_first = first;
+	s->exp_n = 0;
+	s->expiries = NULL;
+	if (!s->ok)
+		return;
+	while (lo < hi && isnan(exp[lo]))
+		lo++;
+	while (hi > lo && isnan(exp[hi - 1]))
+		hi--;
+	if (lo == hi)
+		return;
+	s->exp_first = cdate_add_days(first, (int)lo);
+	s->exp_n = hi - lo;
+	s->expiries = xreallocarray(NULL, s->exp_n, sizeof *s->expiries);
+	memcpy(s->expiries, exp + lo, s->exp_n * sizeof *exp);
 }
 
 /* Runs a fit job: reads the rows and fits, leaving the snapshot in j->snap. */
@@ -273,29 +334,27 @@ run_fit(struct forecaster *f, struct job *j)
 {
 	struct fc_snapshot *s = xcalloc(1, sizeof *s);
 	struct fc_day *days = xcalloc(CAL_DAYS, sizeof *days);
+	double *exp = xreallocarray(NULL, EXP_DAYS, sizeof *exp);
+	cdate from = cdate_add_days(j->today, -FCR_HISTORY_DAYS);
 	char first[11], today[11];
 
-	/* The calendar of the fit's days: a thousand offices' worth would hold the loop up. */
-	for (size_t i = 0; i < CAL_DAYS; i++)
-		j->open[i] = forecaster_open_hours(j->o, cdate_add_days(j->today,
-		    (int)i - FCR_HISTORY_DAYS), &j->weekly[i]);
 	snprintf(s->office, sizeof s->office, "%s", j->office);
 	s->generated_at = clock_now();
 	s->today = j->today;
-	s->exp_first = cdate_add_days(j->today, -FCR_HISTORY_DAYS);
-	s->exp_n = EXP_DAYS;
-	s->expiries = xcalloc(EXP_DAYS, sizeof *s->expiries);
 	for (size_t i = 0; i < EXP_DAYS; i++)
-		s->expiries[i] = NAN;
-	cdate_format(s->exp_first, first);
+		exp[i] = NAN;
+	cdate_format(from, first);
 	cdate_format(j->today, today);
 	if (!db_ready(f) || !read_counts(f, j, first, today, days) ||
-	    !read_expiries(f, j, first, s) || !read_services(f, j, first, today, s)) {
+	    !read_expiries(f, j, first, exp) || !read_services(f, j, first, today, s)) {
 		j->db_failed = true;
 		snprintf(s->cause, sizeof s->cause, "the database could not be read");
 	} else {
-		fit_days(j, days, s);
+		/* The fit's calendar is read here: thousands of offices' would hold the loop up. */
+		fit_days(j, days, exp, s);
 	}
+	keep_expiries(s, from, exp);
+	free(exp);
 	free(days);
 	j->snap = s;
 }
@@ -457,6 +516,8 @@ worker(void *arg)
 
 /* ---- the loop's side ---- */
 
+static void hand_out(struct forecaster *f);
+
 /* Installs a finished fit. */
 static void
 install(struct forecaster *f, struct job *j)
@@ -474,7 +535,7 @@ install(struct forecaster *f, struct job *j)
 	f->fits_done++;
 	if (e->snap->ok)
 		log_info("forecast: %s fitted on %d days in %d rounds", j->office,
-		    e->snap->model.days_used, e->snap->model.iterations);
+		    e->snap->model->days_used, e->snap->model->iterations);
 	else
 		log_info("forecast: %s not fitted: %s", j->office, e->snap->cause);
 }
@@ -496,13 +557,15 @@ on_done(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_unlock(&f->mu);
 	for (; list != NULL; list = next) {
 		next = list->next;
-		if (list->kind == JOB_FIT)
+		if (list->kind == JOB_FIT) {
 			install(f, list);
-		else
+			f->fits_out--;
+		} else {
 			list->sim->done(list->sim);
-		config_unref(list->cfg);
+		}
 		free(list);
 	}
+	hand_out(f);
 }
 
 struct forecaster *
@@ -539,7 +602,6 @@ forecaster_free(struct forecaster *f)
 	on_done(f->pipe_r, EV_READ, f);	/* completions the loop has not seen */
 	for (struct job *j = f->fits, *next; j != NULL; j = next) {
 		next = j->next;
-		config_unref(j->cfg);
 		free(j);
 	}
 	for (struct job *j = f->sims, *next; j != NULL; j = next) {
@@ -561,6 +623,7 @@ forecaster_free(struct forecaster *f)
 	close(f->pipe_w);
 	pthread_mutex_destroy(&f->mu);
 	pthread_cond_destroy(&f->wake);
+	config_unref(f->cfg);
 	free(f->conninfo);
 	free(f);
 }
@@ -582,58 +645,79 @@ enqueue(struct forecaster *f, struct job *j, struct job **head, struct job **tai
 uint32_t
 forecaster_open_hours(const struct config_office *o, cdate d, bool *weekly_closed)
 {
-	struct cal_day day;
-	uint32_t bits = 0;
-
-	cal_day(&o->cal, d, &day);
-	for (size_t i = 0; i < day.hours.n; i++) {
-		for (int h = 0; h < FC_HOURS; h++) {
-			if (day.hours.iv[i].from < (h + 1) * 60 && day.hours.iv[i].to > h * 60)
-				bits |= UINT32_C(1) << h;
-		}
-	}
-	if (weekly_closed != NULL)
-		*weekly_closed = !day.open && day.reason == CAL_REASON_WEEKLY;
-	return bits;
+	return open_hours(&o->cal, d, weekly_closed);
 }
 
-/* Queues a fit of one office unless one is waiting already. */
+/*
+ * Hands waiting fits to the thread while fewer than FITS_IN_FLIGHT are with
+ * it, each made from the configuration in force now.
+ */
 static void
-refit_office(struct forecaster *f, const struct config *cfg, const struct config_office *o,
-    cdate today)
+hand_out(struct forecaster *f)
+{
+	while (f->fits_out < FITS_IN_FLIGHT && f->waiting != NULL) {
+		struct entry *e = f->waiting;
+		const struct config_office *o;
+		struct job *j;
+		double slots = 0;
+		int minute;
+
+		f->waiting = e->next_fit;
+		e->next_fit = NULL;
+		if (f->waiting == NULL)
+			f->waiting_tail = NULL;
+		o = f->cfg != NULL ? config_office(f->cfg, e->office) : NULL;
+		if (o == NULL) {	/* gone with a reload */
+			e->pending = false;
+			continue;
+		}
+		j = xcalloc(1, sizeof *j);
+		j->kind = JOB_FIT;
+		snprintf(j->municipality, sizeof j->municipality, "%s",
+		    f->cfg->municipalities[o->municipality].id);
+		snprintf(j->office, sizeof j->office, "%s", o->id);
+		clock_jst(clock_now(), &j->today, &minute);
+		j->cal = o->cal;
+		for (size_t i = 0; i < o->cal.nservices; i++)
+			slots += o->cal.services[i].slot_minutes;
+		j->slot_mean_min = o->cal.nservices ? slots / (double)o->cal.nservices : 15;
+		f->fits_out++;
+		enqueue(f, j, &f->fits, &f->fits_tail);
+	}
+}
+
+/* Puts a fit of one office in the waiting list unless one is waiting or running already. */
+static void
+refit_office(struct forecaster *f, const struct config_office *o)
 {
 	struct entry *e = entry_of(f, o->id, true);
-	struct job *j;
-	double slots = 0;
 
 	if (e->pending)
 		return;
 	e->pending = true;
-	j = xcalloc(1, sizeof *j);
-	j->kind = JOB_FIT;
-	snprintf(j->municipality, sizeof j->municipality, "%s",
-	    cfg->municipalities[o->municipality].id);
-	snprintf(j->office, sizeof j->office, "%s", o->id);
-	j->today = today;
-	j->cfg = config_ref((struct config *)cfg);	/* the worker reads o in it */
-	j->o = o;
-	for (size_t i = 0; i < o->cal.nservices; i++)
-		slots += o->cal.services[i].slot_minutes;
-	j->slot_mean_min = o->cal.nservices ? slots / (double)o->cal.nservices : 15;
-	enqueue(f, j, &f->fits, &f->fits_tail);
+	if (f->waiting_tail != NULL)
+		f->waiting_tail->next_fit = e;
+	else
+		f->waiting = e;
+	f->waiting_tail = e;
+}
+
+void
+forecaster_configure(struct forecaster *f, struct config *cfg)
+{
+	config_ref(cfg);
+	config_unref(f->cfg);
+	f->cfg = cfg;
 }
 
 void
 forecaster_refit(struct forecaster *f, const struct config *cfg, const char *office)
 {
-	cdate today;
-	int minute;
-
-	clock_jst(clock_now(), &today, &minute);
 	for (size_t i = 0; i < cfg->noffices; i++) {
 		if (office == NULL || strcmp(office, cfg->offices[i].id) == 0)
-			refit_office(f, cfg, &cfg->offices[i], today);
+			refit_office(f, &cfg->offices[i]);
 	}
+	hand_out(f);
 }
 
 void
@@ -653,8 +737,9 @@ forecaster_maintain(struct forecaster *f, const struct config *cfg)
 	for (size_t i = 0; i < cfg->noffices; i++) {
 		struct entry *e = entry_of(f, cfg->offices[i].id, false);
 		if (e == NULL || (e->db_failed && !e->pending))
-			refit_office(f, cfg, &cfg->offices[i], today);
+			refit_office(f, &cfg->offices[i]);
 	}
+	hand_out(f);
 }
 
 const struct fc_snapshot *
@@ -699,7 +784,7 @@ forecaster_predict(const struct fc_snapshot *s, const struct config_office *o, c
 			days[i].booked = booked[d - from];
 	}
 	for (cdate d = from; d <= to; d = cdate_add_days(d, 1))
-		fc_predict(&s->model, &fd, (size_t)(d - first), &out[d - from]);
+		fc_predict(s->model, &fd, (size_t)(d - first), &out[d - from]);
 	free(days);
 }
 

@@ -44,10 +44,11 @@ struct fc_snapshot {
 	cdate today;			/* the day it was fitted on */
 	bool ok;			/* a model was fitted */
 	char cause[160];		/* why not, when !ok */
-	struct fc_model model;		/* the model (when ok) */
+	struct fc_model *model;		/* the model when ok, else NULL */
 	cdate exp_first;		/* date of expiries[0] */
-	size_t exp_n;			/* dates in expiries */
-	double *expiries;		/* certificates + cards expiring per date; NAN unknown */
+	size_t exp_n;			/* dates in expiries: the first known to the last */
+	double *expiries;		/* certificates + cards expiring per date; NAN unknown
+					   (as is every date outside); NULL when none known */
 	size_t nservices;		/* services with tickets in the history */
 	char services[FCR_MAX_SERVICES][32];	/* their ids */
 	double share[FCR_MAX_SERVICES];	/* each one's share of the tickets */
@@ -81,11 +82,16 @@ struct fc_sim_job {
 
 /* Starts the worker with its own connection string; fits start with forecaster_refit. */
 struct forecaster *forecaster_new(struct event_base *base, const char *conninfo);
+/*
+ * The configuration in force (a reference is kept; give the new one after a
+ * reload): waiting fits are made from it when their turn comes.
+ */
+void forecaster_configure(struct forecaster *f, struct config *cfg);
 /* Stops the worker (after its current job), runs pending completions, frees all. */
 void forecaster_free(struct forecaster *f);
 /*
- * Queues a fit of office (every office of cfg when NULL) as of today; the
- * calendar is read here, on the loop, so the worker needs no config.
+ * Queues a fit of office (every office of cfg when NULL); each is made from
+ * the configuration in force when its turn comes, as of that day.
  */
 void forecaster_refit(struct forecaster *f, const struct config *cfg, const char *office);
 /* Refits offices never fitted or failed for want of the database, and all nightly. */

@@ -21,6 +21,7 @@
 
 #include <event2/event.h>
 #include <errno.h>
+#include <malloc.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -288,6 +289,7 @@ reload_thread(void *arg)
 {
 	(void)arg;
 	reload.next = load_config(reload.path, &reload.cause);
+	malloc_trim(0);	/* what parsing left free goes back to the system */
 	if (write(reload.pipe[1], "", 1) != 1)
 		abort();	/* a pipe of our own cannot refuse one byte */
 	return NULL;
@@ -346,6 +348,8 @@ reload_done(evutil_socket_t fd, short what, void *arg)
 		config_keep_fixed(next, app.cfg);
 		config_unref(app.cfg);
 		app.cfg = next;
+		forecaster_configure(app.forecaster, app.cfg);	/* the old one goes now */
+		malloc_trim(0);	/* and its memory back to the system */
 		avail_cache_invalidate_all(app.avail);	/* hours, capacities and rules may differ */
 		http_server_configure(app.http, app.cfg);
 		if (!ratelimit_configure(app.ratelimit, app.cfg->ratelimit_per_minute / 60.0,
@@ -460,6 +464,7 @@ run_daemon(const struct options *o)
 	app.capacity = capacity_new(app.db);
 	capacity_reload(app.capacity);
 	app.forecaster = forecaster_new(app.base, app.cfg->database_url);
+	forecaster_configure(app.forecaster, app.cfg);
 	forecaster_maintain(app.forecaster, app.cfg);	/* the first fits, at once */
 	app.avail = avail_cache_new(AVAIL_CACHE_BYTES);
 	app.events = events_new(&app);

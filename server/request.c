@@ -324,6 +324,36 @@ req_json_text(struct request *r, int status, char *text, size_t len)
 	req_send(r, status, "application/json; charset=utf-8", buf);
 }
 
+/* evbuffer cleanup that hands the reference's argument to its release function. */
+struct shared_release {
+	void (*release)(void *arg);
+	void *arg;
+};
+
+static void
+release_shared(const void *data, size_t len, void *arg)
+{
+	struct shared_release *sr = arg;
+
+	(void)data, (void)len;
+	sr->release(sr->arg);
+	free(sr);
+}
+
+void
+req_json_shared(struct request *r, int status, const char *text, size_t len,
+    void (*release)(void *arg), void *arg)
+{
+	struct evbuffer *buf = evbuffer_new();
+	struct shared_release *sr = xcalloc(1, sizeof *sr);
+
+	sr->release = release;
+	sr->arg = arg;
+	if (evbuffer_add_reference(buf, text, len, release_shared, sr) != 0)
+		abort();
+	req_send(r, status, "application/json; charset=utf-8", buf);
+}
+
 void
 req_json(struct request *r, int status, json_t *body)
 {

@@ -85,6 +85,12 @@ void request_release(struct request *r);
 void req_json(struct request *r, int status, json_t *body);
 /* Answers with JSON text written elsewhere (jsonw); takes ownership of text. */
 void req_json_text(struct request *r, int status, char *text, size_t len);
+/*
+ * The same for text that stays another's: release(arg) runs once the answer
+ * no longer needs it (sent, or the connection gone).
+ */
+void req_json_shared(struct request *r, int status, const char *text, size_t len,
+    void (*release)(void *arg), void *arg);
 /* Answers with a body of another type (text/html, text/calendar, ...). */
 void req_text(struct request *r, int status, const char *content_type, const char *body,
     size_t len);

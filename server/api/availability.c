@@ -4,7 +4,9 @@
  * memory from the configuration; one statement fetches the places taken, and
  * each day is kept rendered in the availability cache (avail_cache.h) until a
  * booking, hold or cancellation on any daemon changes it, or the capacity
- * rules, the office's forecast or the configuration do.
+ * rules, the office's forecast or the configuration do. A range whose every
+ * day is kept rendered is kept whole as well, and sent as it is (by
+ * reference, not copied) until one of its days changes.
  */
 #include "api/availability.h"
 
@@ -380,21 +382,46 @@ answer_close(struct request *r, struct jsonw *w)
 	req_json_text(r, 200, text, len);
 }
 
-/* Answers from the cache when every day of the range is in it; false otherwise. */
+/* Sends the answer kept in the cache (the reference is the request's until sent). */
+static void
+answer_shared(struct request *r, struct avail_shared *s)
+{
+	req_json_shared(r, 200, s->text, s->len, avail_shared_unref, s);
+}
+
+/*
+ * Answers from the cache when every day of the range is in it; false
+ * otherwise. When every day holds its rendering, the whole answer is kept
+ * beside the first day and sent again as it is until one of them changes.
+ */
 static bool
 answer_cached(struct request *r, struct avail *a)
 {
 	struct avail_cache *c = r->app->avail;
 	const char *office = a->office->id, *service = a->svc->id;
 	struct avail_day *days[MAX_RANGE_DAYS];
+	struct avail_shared *whole;
 	struct jsonw w;
-	size_t size = 256, i = 0;
-	bool kept = false;
+	char *text;
+	size_t size = 256, i = 0, len;
+	bool kept = false, fresh = true;
+	uint64_t newest = 0;
+	int until = CAL_DAY_MINUTES;
 
 	for (cdate d = a->from; d <= a->to; d = cdate_add_days(d, 1), i++) {
 		if ((days[i] = avail_cache_get(c, a->stamp, office, service, d)) == NULL)
 			return false;
 		size += days[i]->fragment_len + 1;
+		newest = days[i]->seq > newest ? days[i]->seq : newest;
+		if (!fragment_fresh(a, days[i]))
+			fresh = false;
+		else if (days[i]->fragment_until < until)
+			until = days[i]->fragment_until;
+	}
+	if (fresh && (whole = avail_cache_answer(c, days[0], a->to, a->today, a->now_minute,
+	    newest)) != NULL) {
+		answer_shared(r, whole);
+		return true;
 	}
 	answer_open(&w, a);
 	jsonw_reserve(&w, size);
@@ -413,7 +440,15 @@ answer_cached(struct request *r, struct avail *a)
 			return false;	/* dropped for room meanwhile: read them again */
 		}
 	}
-	answer_close(r, &w);
+	if (kept) {	/* days changed: the next request keeps the whole */
+		answer_close(r, &w);
+		return true;
+	}
+	jsonw_end(&w);
+	jsonw_end(&w);
+	text = jsonw_finish(&w, &len);
+	whole = avail_cache_keep_answer(c, days[0], a->to, a->today, until, text, len);
+	answer_shared(r, whole);
 	return true;
 }
 

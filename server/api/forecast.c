@@ -154,11 +154,11 @@ day_json(const struct fc_snapshot *s, const struct fc_forecast *f, double share,
 {
 	json_t *hours = json_array();
 	double expected = f->expected * share;
-	double typical_day = s->model.typical_day * share;
-	double typical_hour = s->model.typical_hour * share;
+	double typical_day = s->model->typical_day * share;
+	double typical_hour = s->model->typical_hour * share;
 
 	if (share < 1)
-		expected = fmax(expected, svc_booked * s->model.show_rate);
+		expected = fmax(expected, svc_booked * s->model->show_rate);
 	for (int h = 0; h < FC_HOURS; h++) {
 		double e = f->hour[h] * (f->expected > 0 ? expected / f->expected : share);
 		if (f->hour_level[h] == 0)
@@ -169,8 +169,8 @@ day_json(const struct fc_snapshot *s, const struct fc_forecast *f, double share,
 	}
 	return json_pack("{s:b, s:o, s:f, s:f, s:i, s:i, s:o}", "open", 1,
 	    "expected_arrivals", num2(expected),
-	    "low", fc_nb_quantile(expected, s->model.phi, FC_LOW_Q),
-	    "high", fc_nb_quantile(expected, s->model.phi, FC_HIGH_Q),
+	    "low", fc_nb_quantile(expected, s->model->phi, FC_LOW_Q),
+	    "high", fc_nb_quantile(expected, s->model->phi, FC_HIGH_Q),
 	    "level", share < 1 ? fc_level(expected, typical_day) : f->level,
 	    "booked", (int)svc_booked, "hours", hours);
 }

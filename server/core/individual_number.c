@@ -83,6 +83,8 @@ bad:
 static int
 digit_value(uint32_t cp)
 {
+	if (cp < 0x80)	/* most text: no need to look through the table */
+		return cp >= '0' && cp <= '9' ? (int)(cp - '0') : -1;
 	for (size_t i = 0; i < sizeof zeros / sizeof zeros[0]; i++) {
 		if (cp >= zeros[i] && cp < zeros[i] + 10)
 			return (int)(cp - zeros[i]);
@@ -112,6 +114,8 @@ digit_value(uint32_t cp)
 static bool
 is_letter(uint32_t cp)
 {
+	if (cp < 0x80)
+		return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
 	for (size_t i = 0; i < sizeof letters / sizeof letters[0]; i++) {
 		if (cp >= letters[i][0] && cp <= letters[i][1])
 			return true;
