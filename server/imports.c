@@ -196,22 +196,36 @@ history_row(const struct import_history *h, struct history_row *row)
 	return NULL;
 }
 
-enum import_status
-import_history_next(struct import_history *h, struct history_row *row, json_t **problem)
+/*
+ * Reads the next record of either import: IMPORT_ROW when there is one to
+ * check, IMPORT_END, or IMPORT_BAD with the problem at the line the bad
+ * record starts on, like every other row error.
+ */
+static enum import_status
+next_record(struct csv_reader *rd, struct csv_record *rec, json_t **problem)
 {
 	const char *cause;
 
 	*problem = NULL;
-	switch (csv_next(&h->rd, &h->rec, &cause)) {
+	switch (csv_next(rd, rec, &cause)) {
 	case CSV_END:
 		return IMPORT_END;
 	case CSV_ERROR:
-		/* The line the bad record starts on, like every other row error. */
-		*problem = bad(h->rec.line, "row", "%s", cause);
+		*problem = bad(rec->line, "row", "%s", cause);
 		return IMPORT_BAD;
 	case CSV_RECORD:
 		break;
 	}
+	return IMPORT_ROW;
+}
+
+enum import_status
+import_history_next(struct import_history *h, struct history_row *row, json_t **problem)
+{
+	enum import_status st = next_record(&h->rd, &h->rec, problem);
+
+	if (st != IMPORT_ROW)
+		return st;
 	*problem = history_row(h, row);
 	return *problem == NULL ? IMPORT_ROW : IMPORT_BAD;
 }
@@ -295,18 +309,10 @@ expiry_row(const struct import_expiries *e, struct expiry_row *row)
 enum import_status
 import_expiries_next(struct import_expiries *e, struct expiry_row *row, json_t **problem)
 {
-	const char *cause;
+	enum import_status st = next_record(&e->rd, &e->rec, problem);
 
-	*problem = NULL;
-	switch (csv_next(&e->rd, &e->rec, &cause)) {
-	case CSV_END:
-		return IMPORT_END;
-	case CSV_ERROR:
-		*problem = bad(e->rec.line, "row", "%s", cause);
-		return IMPORT_BAD;
-	case CSV_RECORD:
-		break;
-	}
+	if (st != IMPORT_ROW)
+		return st;
 	if (e->n == IMPORT_EXPIRIES_MAX_ROWS)
 		*problem = bad(e->rec.line, "row", "at most %d dates in one upload",
 		    IMPORT_EXPIRIES_MAX_ROWS);
