@@ -155,6 +155,9 @@ history_plain(const struct import_history *h, struct history_row *row)
 	clock_jst(row->issued, &day, &minute);
 	if (day >= h->today)
 		return bad(line, "issued_at", "%s", "history holds days before today only");
+	if (!rules_date_in_range(day))
+		return bad(line, "issued_at", "history holds days from %d on, the years whose "
+		    "holidays are known", RULES_FIRST_YEAR);
 	if (!h->offered(cell(h, HIST_SERVICE), h->arg))
 		return bad(line, "service", "this office offers no service '%s'", cell(h, HIST_SERVICE));
 	if (strcmp(cell(h, HIST_KIND), "walk_in") != 0 &&

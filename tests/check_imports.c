@@ -58,15 +58,25 @@ START_TEST(history_rows)
 }
 END_TEST
 
-/* A ticket called at the epoch's very second (time 0) was taken for one never called. */
-START_TEST(history_called_at_the_epoch)
+/*
+ * History starts in 1980, the first year whose holidays are known (the forecast
+ * sorts days by them). A ticket called at the epoch's very second (time 0) was
+ * once taken for one never called; such a row is now refused at its issue time.
+ */
+START_TEST(history_from_1980)
 {
 	struct history_row row;
 	const char *f;
 
 	ck_assert_int_eq(history(HEADER "1970-01-01T08:59:00+09:00,ecert_renewal,walk_in,"
-	    "1970-01-01T09:00:00+09:00,1970-01-01T09:01:00+09:00,done\n", &f, &row), 0);
-	ck_assert(row.has_called && row.called == 0 && row.finished == 60);
+	    "1970-01-01T09:00:00+09:00,1970-01-01T09:01:00+09:00,done\n", &f, &row), 2);
+	ck_assert_str_eq(f, "issued_at");
+	ck_assert_int_eq(history(HEADER "1979-12-31T23:59:59+09:00,ecert_renewal,walk_in,,,"
+	    "no_show\n", &f, &row), 2);
+	ck_assert_str_eq(f, "issued_at");
+	ck_assert_int_eq(history(HEADER "1980-01-01T00:00:00+09:00,ecert_renewal,walk_in,"
+	    "1980-01-01T00:00:00+09:00,1980-01-01T00:01:00+09:00,done\n", &f, &row), 0);
+	ck_assert(row.has_called && row.called == row.issued && row.finished - row.called == 60);
 }
 END_TEST
 
@@ -152,7 +162,7 @@ imports_suite(void)
 	TCase *tc = tcase_create("rows");
 
 	tcase_add_test(tc, history_rows);
-	tcase_add_test(tc, history_called_at_the_epoch);
+	tcase_add_test(tc, history_from_1980);
 	tcase_add_test(tc, history_refusals);
 	tcase_add_test(tc, expiries_rows);
 	suite_add_tcase(s, tc);
