@@ -25,17 +25,15 @@
 #include <string.h>
 
 /*
- * Takes the counter's lock before it looks, so one ticket at most is called there.
- * Its instant is never before the call of the ticket the counter has open (which
- * this call finishes): another daemon's clock may run ahead of this one's, or a
- * request that read the clock earlier may land later, and a ticket must not be
- * done before it was called.
+ * Takes the counter's lock before it looks, so one ticket at most is called there
+ * (migrations/0011_call_after_issue.sql). Under that lock, the ticket it calls is
+ * called no earlier than it was issued, and the one it finishes is done no
+ * earlier than its call: another daemon's clock may run ahead of this one's, or
+ * a request that read the clock earlier may land later.
  */
 static struct db_stmt stmt_next = {
 	"SELECT * FROM ticket_call_next($1, $2, $3::date, $4::int, $5::text[], $6::int, "
-	"greatest($7::bigint, (SELECT ceil(max(date_part('epoch', called_at)))::bigint "
-	"FROM tickets WHERE municipality = $1 AND office = $2 AND day = $3::date "
-	"AND counter = $4::int AND status = 'called')), $8)", 8, 0 };
+	"$7::bigint, $8)", 8, 0 };
 static struct db_stmt stmt_ticket = {
 	"SELECT municipality, office, label, service, status, counter, recalls, kind "
 	"FROM tickets WHERE id = $1", 1, 0 };

@@ -36,16 +36,18 @@
  * only the weekday-hour grouping sorts); then, per weekday, the days on which
  * the office had any ticket, to average arrivals over. Minutes come from
  * date_part (double precision): extract() would compute in numeric, several
- * times slower. A ticket's service counts as at least zero: rows stored by
- * earlier versions may be done a few seconds before their call (a daemon whose
- * clock ran behind another's finished them), and such a ticket took no time.
+ * times slower. A ticket's wait and service count as at least zero: rows stored
+ * by earlier versions may be called before they were issued, or done before
+ * their call (a daemon whose clock ran behind another's called or finished
+ * them), and such a ticket waited, or took, no time.
  */
 static struct db_stmt stmt_load = {
 	"WITH " AUDIT_SQL("'report.load'") ", "
 	"t AS NOT MATERIALIZED (SELECT day, status = 'done' AS served, status = 'no_show' AS no_show, "
 	"date_part('isodow', day)::int AS wd, "
 	"date_part('hour', issued_at AT TIME ZONE 'Asia/Tokyo')::int AS hr, "
-	"CASE WHEN status = 'done' THEN date_part('epoch', first_called_at - issued_at) / 60 END "
+	"CASE WHEN status = 'done' THEN greatest(date_part('epoch', first_called_at - issued_at), 0) "
+	"/ 60 END "
 	"AS wait, CASE WHEN status = 'done' AND called_at IS NOT NULL "
 	"THEN greatest(date_part('epoch', done_at - called_at), 0) / 60 END "
 	"AS svc " REPORT_ROWS " AND ($5 = '' OR service = $5)) "
@@ -70,7 +72,8 @@ enum { E_DATE, E_TICKETS, E_WAIT_MEAN, E_PROMISED_MAE, E_FORMULA_MAE, E_WITHIN,
 
 static struct db_stmt stmt_estimates = {
 	"WITH " AUDIT_SQL("'report.estimates'") ", "
-	"t AS (SELECT day, date_part('epoch', first_called_at - issued_at) / 60 AS waited, "
+	"t AS (SELECT day, greatest(date_part('epoch', first_called_at - issued_at), 0) / 60 "
+	"AS waited, "
 	"promised_wait_min AS p, formula_wait_min AS f " REPORT_ROWS
 	" AND source = 'live' AND first_called_at IS NOT NULL AND promised_wait_min IS NOT NULL) "
 	"SELECT day::text, count(*), round(avg(waited)::numeric, 3), "

@@ -654,6 +654,64 @@ START_TEST(service_never_negative)
 END_TEST
 
 /*
+ * A walk-in issued by a daemon whose clock is ten minutes ahead and called by
+ * one behind it is called no earlier than it was issued, so its wait is not
+ * minus ten minutes; and rows an older version stored called before their
+ * issue count as no wait in both reports.
+ */
+START_TEST(wait_never_negative)
+{
+	static const char *const env[] = { "MADOGUCHI_NOW=2026-12-16T09:10:00+09:00", NULL };
+	static const char *const load = "/v1/reports/load?office=r-main&from=2026-12-16"
+	    "&to=2026-12-16";
+	static const char *const est = "/v1/reports/estimates?office=r-main&from=2026-12-16"
+	    "&to=2026-12-16";
+	struct itest_daemon ahead;
+	struct itest_resp r;
+	json_t *totals;
+	char auth[200], *out;
+	const char *h[] = { auth, NULL };
+
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", staff_tok);
+	itest_daemon_start(&ahead, cfg, env);
+	itest_http(&ahead, "POST", "/v1/offices/r-main/tickets", "{\"service\":\"ecert_renewal\"}",
+	    strlen("{\"service\":\"ecert_renewal\"}"), NULL, h, &r);
+	ticket_of(&r);
+	itest_resp_free(&r);
+	itest_daemon_stop(&ahead);
+	/* Called at 09:00 by this daemon's clock, then finished by its next call. */
+	send_as("POST", "/v1/offices/r-main/counters/1/next", "", NULL, staff_tok, NULL, &r);
+	ticket_of(&r);
+	itest_resp_free(&r);
+	send_as("POST", "/v1/offices/r-main/counters/1/next", "", NULL, staff_tok, NULL, &r);
+	ck_assert_msg(r.status == 204, "%ld %s", r.status, r.body);
+	itest_resp_free(&r);
+	out = itest_psql_out("SELECT count(*) FILTER (WHERE first_called_at = issued_at "
+	    "AND done_at = called_at), count(*) FROM tickets WHERE status = 'done'");
+	ck_assert_str_eq(out, "1|1\n");
+	free(out);
+	send_as("GET", load, NULL, NULL, manager_tok, NULL, &r);
+	ck_assert_msg(r.status == 200, "%s", r.body);
+	ck_assert(num(json_object_get(r.json, "totals"), "wait_p50_min") == 0);
+	itest_resp_free(&r);
+	/* As an older version stored it: called five minutes before its issue. */
+	ck_assert_int_eq(itest_psql("UPDATE tickets SET first_called_at = issued_at - interval "
+	    "'5 min', called_at = issued_at - interval '5 min', done_at = issued_at "
+	    "WHERE status = 'done'"), 0);
+	send_as("GET", load, NULL, NULL, manager_tok, NULL, &r);
+	ck_assert_msg(r.status == 200, "%s", r.body);
+	totals = json_object_get(r.json, "totals");
+	ck_assert(num(totals, "wait_p50_min") == 0 && num(totals, "wait_p90_min") == 0);
+	ck_assert(num(json_array_get(json_object_get(r.json, "by_day"), 0), "wait_p50_min") == 0);
+	itest_resp_free(&r);
+	send_as("GET", est, NULL, NULL, manager_tok, NULL, &r);
+	ck_assert_msg(r.status == 200, "%s", r.body);
+	ck_assert_msg(num(json_object_get(r.json, "totals"), "wait_mean_min") == 0, "%s", r.body);
+	itest_resp_free(&r);
+}
+END_TEST
+
+/*
  * A simulated morning: every ten minutes of the clock (the daemon restarted at
  * each), new walk-ins take tickets and each counter calls its next resident.
  * The estimates report then agrees with the promises and waits stored on the
@@ -780,6 +838,7 @@ main(void)
 	tcase_add_test(tc, load_report_figures);
 	tcase_add_test(tc, estimates_simulated_day);
 	tcase_add_test(tc, service_never_negative);
+	tcase_add_test(tc, wait_never_negative);
 	tcase_add_test(tc, metrics_exposition);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
