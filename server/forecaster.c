@@ -359,25 +359,6 @@ run_fit(struct forecaster *f, struct job *j)
 	j->snap = s;
 }
 
-/* A Poisson number with mean lambda (a normal approximation above 30). */
-static int
-poisson(struct qsim_rng *rng, double lambda)
-{
-	double l, p = 1;
-	int k = 0;
-
-	if (!(lambda > 0))
-		return 0;
-	if (lambda > 30)
-		return (int)fmax(0, floor(lambda + sqrt(lambda) * qsim_gauss(rng) + 0.5));
-	l = exp(-lambda);
-	do {
-		k++;
-		p *= qsim_unif(rng);
-	} while (p > l);
-	return k - 1;
-}
-
 /* What the service hook draws from. */
 struct sim_ctx {
 	struct qsim_rng *rng;		/* the run's numbers */
@@ -417,7 +398,7 @@ static bool
 sim_build(struct qsim *q, struct qsim_rng *rng, const struct fc_sim_job *j)
 {
 	for (int h = 0; h < FC_HOURS; h++) {
-		int n = j->open_to[h] > j->open_from[h] ? poisson(rng, j->arrivals[h]) : 0;
+		int n = j->open_to[h] > j->open_from[h] ? (int)qsim_poisson(rng, j->arrivals[h]) : 0;
 		for (int i = 0; i < n; i++) {
 			struct qsim_person p = { 0 };
 			p.arrive_s = j->open_from[h] +
