@@ -38,14 +38,16 @@ static struct db_stmt stmt_cancel = {
 	" FROM booking_cancel($1, $2, $3) c JOIN bookings b ON b.reference = c.reference", 3, 0 };
 /*
  * The statement reads the booking as it was before the move (its old slot),
- * so both slots' notifications go out when it moved.
+ * so both slots' notifications go out when it moved. A first visit moves only
+ * within the per-contact limit ($8 the window in days, $9 the limit), counted
+ * as a new booking's is (migration 0012).
  */
 static struct db_stmt stmt_move = {
 	"SELECT m.outcome, m.detail, (SELECT count(*) FROM (SELECT "
 	AVAIL_NOTIFY_SQL("b.office", "b.service", "t.at") " FROM bookings b, "
 	"unnest(ARRAY[extract(epoch FROM b.starts_at)::float8, $4::float8]) t(at) "
 	"WHERE b.reference = $1 AND m.outcome = 'moved') n) "
-	"FROM booking_move($1, $2, $3, $4, $5, $6, $7) m", 7, 0 };
+	"FROM booking_move($1, $2, $3, $4, $5, $6, $7, $8::int, $9::int) m", 9, 0 };
 
 static void move_send(struct request *r);
 
@@ -334,6 +336,15 @@ move_done(struct request *r, const struct db_result *res)
 		    "and try again");
 		return;
 	}
+	if (strcmp(outcome, "too_many_bookings") == 0) {
+		char text[200];
+
+		snprintf(text, sizeof text, "this contact already has %ld other bookings of this "
+		    "service within %ld days of that date; the booking is unchanged",
+		    r->cfg->bookings_per_contact, r->cfg->contact_window_days);
+		req_problem_json(r, problem_field(409, "too_many_bookings", "start", text));
+		return;
+	}
 	req_problem_json(r, problem_field(409, "slot_full", "start",
 	    "every place in that slot is taken; the booking is unchanged"));
 }
@@ -403,8 +414,8 @@ static void
 move_send(struct request *r)
 {
 	struct manage *m = r->ctx;
-	char old[24], new_start[24], end[24], cap[12];
-	const char *p[7];
+	char old[24], new_start[24], end[24], cap[12], days[12], limit[12];
+	const char *p[9];
 
 	snprintf(old, sizeof old, "%lld", (long long)m->old_start);
 	snprintf(new_start, sizeof new_start, "%lld", (long long)clock_instant(m->date, m->minute));
@@ -413,7 +424,9 @@ move_send(struct request *r)
 	    m->old_end - m->old_start : m->svc->slot_minutes * 60)));
 	snprintf(cap, sizeof cap, "%d", m->capacity);
 	p[0] = m->reference, p[1] = m->token_hash, p[2] = old, p[3] = new_start;
-	p[4] = cap, p[5] = end, p[6] = m->actor;
+	snprintf(days, sizeof days, "%ld", r->cfg->contact_window_days);
+	snprintf(limit, sizeof limit, "%ld", r->cfg->bookings_per_contact);
+	p[4] = cap, p[5] = end, p[6] = m->actor, p[7] = days, p[8] = limit;
 	if (!req_db(r, &stmt_move, p, move_done))
 		return;
 }

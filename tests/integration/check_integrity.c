@@ -533,6 +533,104 @@ START_TEST(contact_limit_race)
 }
 END_TEST
 
+/* Books start at d2 for the contact email; copies reference and token out. */
+static void
+book_contact(const struct itest_daemon *d2, const char *start, const char *email, char ref[16],
+    char token[64])
+{
+	struct itest_resp r;
+	char body[2048];
+
+	snprintf(body, sizeof body, "{\"office\":\"in-main\",\"service\":\"ecert_renewal\","
+	    "\"start\":\"%s\",\"applicant\":%s,\"contact\":{\"name\":\"Sato\",\"email\":\"%s\"}}",
+	    start, RENEWAL, email);
+	itest_post(d2, "/v1/bookings", body, &r);
+	ck_assert_msg(r.status == 201, "booking %s: %ld %s", start, r.status, r.body);
+	snprintf(ref, 16, "%s", itest_str(&r, "reference"));
+	snprintf(token, 64, "%s", itest_str(&r, "token"));
+	itest_resp_free(&r);
+}
+
+/* A reschedule shot of booking ref (token) to slot n. */
+static void
+move_shot(struct shot *s, const struct itest_daemon *d2, const char *ref, const char *token,
+    int n)
+{
+	char to[32];
+
+	slot_at(n, to);
+	s->method = "POST", s->to = d2, s->token = token;
+	snprintf(s->path, sizeof s->path, "/v1/bookings/%s/reschedule", ref);
+	snprintf(s->body, sizeof s->body, "{\"start\":\"%s\"}", to);
+}
+
+/*
+ * The per-contact limit (two within two days here) holds for moves too. One
+ * contact books the 16th, 21st, 24th and 28th (each alone in its window).
+ * Moving the 21st to the 17th is allowed; then the 24th to the 18th is 409
+ * too_many_bookings, while the 17th may still move to the 18th (a booking is
+ * not counted against itself). Then, eleven times over with a new contact,
+ * the 21st, 24th and 28th are moved next to the 16th at once: exactly one move
+ * is made. No contact ends with more than two live bookings within two days of
+ * one of them.
+ */
+START_TEST(contact_limit_moves)
+{
+	static const char *const env[] = { NOW_ENV, NULL };
+	static const int from[] = { 0, 3, 6, 8 }, to[] = { 1, 2, 1 };	/* days of slot_at */
+	struct itest_daemon d2;
+
+	itest_daemon_start(&d2, write_config("in-moves.yaml",
+	    "bookings:\n  per_contact: 2\n  contact_window_days: 2\n"), env);
+	for (int round = 0; round < 12; round++) {
+		char email[64], start[32], ref[4][16], token[4][64];
+		struct shot s[3] = { 0 };
+		int made = 0;
+
+		snprintf(email, sizeof email, "Move%d@example.jp", round);
+		for (int i = 0; i < 4; i++) {
+			slot_at(from[i] * 16 + round, start);
+			book_contact(&d2, start, email, ref[i], token[i]);
+		}
+		for (int i = 0; i < 3; i++)
+			move_shot(&s[i], &d2, ref[i + 1], token[i + 1], to[i] * 16 + round);
+		if (round == 0) {
+			fire(&s[0], 1);
+			ck_assert_msg(s[0].status == 200, "to the 17th: %ld %s", s[0].status, s[0].text);
+			fire(&s[1], 1);
+			ck_assert_msg(s[1].status == 409 && strstr(s[1].text, "\"too_many_bookings\"")
+			    != NULL && strstr(s[1].text, "\"field\":\"start\"") != NULL,
+			    "to the 18th: %ld %s", s[1].status, s[1].text);
+			move_shot(&s[0], &d2, ref[1], token[1], 2 * 16 + round);
+			fire(&s[0], 1);
+			ck_assert_msg(s[0].status == 200, "17th to 18th: %ld %s", s[0].status,
+			    s[0].text);
+			continue;
+		}
+		fire(s, 3);
+		for (int i = 0; i < 3; i++) {
+			if (s[i].status == 200) {
+				made++;
+				continue;
+			}
+			ck_assert_msg(s[i].status == 409 && strstr(s[i].text,
+			    "\"too_many_bookings\"") != NULL, "round %d move %d: %ld %s", round, i,
+			    s[i].status, s[i].text);
+		}
+		ck_assert_msg(made == 1, "round %d: %d moves made, the limit allows one", round,
+		    made);
+		ck_assert_msg(sql_long(DRIFT_SQL) == 0, "round %d: a slot's counters disagree with "
+		    "its rows", round);
+	}
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM bookings b WHERE (SELECT count(*) "
+	    "FROM bookings o WHERE o.contact_email = b.contact_email AND o.status = 'booked' "
+	    "AND o.starts_at BETWEEN b.starts_at - interval '2 days' AND b.starts_at + "
+	    "interval '2 days') > 2"), 0);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM bookings WHERE status = 'booked'"), 48);
+	itest_daemon_stop(&d2);
+}
+END_TEST
+
 /* Spellings of the Individual Number 123456789018 a client might send. */
 static const char *const spellings[] = {
 	"123456789018", "1234 5678 9018", "1234  5678  9018", "1234 - 5678 - 9018",
@@ -945,6 +1043,7 @@ integrity_suite(void)
 	tcase_add_test(tc, one_called_per_counter);
 	tcase_add_test(tc, holds_database_clock_and_limit);
 	tcase_add_test(tc, contact_limit_race);
+	tcase_add_test(tc, contact_limit_moves);
 	tcase_add_test(tc, individual_number_everywhere);
 	tcase_add_test(tc, http_protocol);
 	tcase_add_test(tc, abuser_does_not_lock_out);
