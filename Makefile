@@ -114,7 +114,8 @@ $(B)/%.o: %.c $(B)/flags
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(call pc_cflags,$(PKGS) check libcurl) -MMD -MP -c $< -o $@
 
 # Migrations are compiled into the daemon, so the binary and its schema travel together.
-$(B)/server/migrations_data.c: server/embed-migrations.sh $(sort $(wildcard migrations/*.sql))
+# The folder is a prerequisite too: its time changes when a file is removed or renamed.
+$(B)/server/migrations_data.c: server/embed-migrations.sh migrations $(sort $(wildcard migrations/*.sql))
 	@mkdir -p $(@D)
 	./server/embed-migrations.sh $(sort $(wildcard migrations/*.sql)) > $@
 $(B)/server/migrations_data.o: $(B)/server/migrations_data.c $(B)/flags
