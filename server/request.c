@@ -437,13 +437,18 @@ req_param(struct request *r, const char *name)
 }
 
 /* True when the Content-Type is application/json, with parameters or not. */
-static bool
-is_json_type(const char *ct)
+bool
+req_body_type(struct request *r, const char *type, const char *what)
 {
-	size_t n = strlen("application/json");
+	const char *ct = req_get_header(r, "Content-Type");
+	size_t n = strlen(type);
 
-	return ct != NULL && strncasecmp(ct, "application/json", n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	/* The media type, alone or before its parameters ("text/csv; charset=utf-8"). */
+	if (ct != NULL && strncasecmp(ct, type, n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+		return true;
+	req_problem(r, 415, "unsupported_media_type", "send %s as %s", what, type);
+	return false;
 }
 
 json_t *
@@ -454,11 +459,8 @@ req_body_object(struct request *r)
 	char *cause;
 	json_t *obj;
 
-	if (!is_json_type(req_get_header(r, "Content-Type"))) {
-		req_problem(r, 415, "unsupported_media_type",
-		    "send the body as application/json");
+	if (!req_body_type(r, "application/json", "the body"))
 		return NULL;
-	}
 	obj = problem_parse_object((const char *)evbuffer_pullup(in, -1), len, &cause);
 	if (obj == NULL) {
 		req_problem_json(r, problem_field(400, "malformed_json", "body", cause));

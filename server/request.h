@@ -140,6 +140,12 @@ char *req_query(struct request *r, const char *name);
 /* A path parameter of the route. */
 const char *req_param(struct request *r, const char *name);
 /*
+ * True when the body's Content-Type is the media type type (parameters
+ * allowed); otherwise answers 415 unsupported_media_type ("send what as type").
+ */
+bool req_body_type(struct request *r, const char *type, const char *what)
+    __attribute__((warn_unused_result));
+/*
  * The body as one JSON object. On a wrong content type or malformed JSON it
  * answers (415 or 400) and returns NULL. The caller owns the reference.
  */

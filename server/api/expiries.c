@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static struct db_stmt stmt_put = {
 	"WITH t AS (SELECT 1 FROM staff_tokens WHERE municipality = $1 AND id = $5 "
@@ -150,16 +149,6 @@ office_list(const struct config *cfg, const struct config_municipality *m)
 	return s;
 }
 
-/* True when the Content-Type is text/csv, with parameters or not. */
-static bool
-is_csv_type(const char *ct)
-{
-	size_t n = strlen("text/csv");
-
-	return ct != NULL && strncasecmp(ct, "text/csv", n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
 void
 api_expiries_put(struct request *r)
 {
@@ -174,10 +163,8 @@ api_expiries_put(struct request *r)
 	}
 	if (!req_query_allow(r, none))
 		return;
-	if (!is_csv_type(req_get_header(r, "Content-Type"))) {
-		req_problem(r, 415, "unsupported_media_type", "send the counts as text/csv");
+	if (!req_body_type(r, "text/csv", "the counts"))
 		return;
-	}
 	e = xcalloc(1, sizeof *e);
 	e->muni = m;
 	e->offices = office_list(r->cfg, m);

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* Rows checked per turn of the event loop. */
 #define ROWS_PER_TURN 500
@@ -209,16 +208,6 @@ history_authorized(struct request *r)
 		abort();	/* out of memory */
 }
 
-/* True when the Content-Type is text/csv, with parameters or not. */
-static bool
-is_csv_type(const char *ct)
-{
-	size_t n = strlen("text/csv");
-
-	return ct != NULL && strncasecmp(ct, "text/csv", n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
 void
 api_history_import(struct request *r)
 {
@@ -233,10 +222,8 @@ api_history_import(struct request *r)
 	}
 	if (!req_query_allow(r, none))
 		return;
-	if (!is_csv_type(req_get_header(r, "Content-Type"))) {
-		req_problem(r, 415, "unsupported_media_type", "send the history as text/csv");
+	if (!req_body_type(r, "text/csv", "the history"))
 		return;
-	}
 	h = xcalloc(1, sizeof *h);
 	h->office = o;
 	h->municipality = r->cfg->municipalities[o->municipality].id;

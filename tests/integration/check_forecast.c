@@ -490,6 +490,10 @@ START_TEST(expiries_upload)
 	const char *good = "date,certificates,cards\n2027-02-01,120,30\n2027-02-02,80,10\n"
 	    "2027-02-03,0,0\n";
 
+	send_to(&d1, "PUT", path, good, "application/json", manager_tok, &r);
+	assert_problem(&r, 415, "unsupported_media_type", NULL);
+	send_to(&d1, "PUT", path, good, "text/csvx", manager_tok, &r);
+	assert_problem(&r, 415, "unsupported_media_type", NULL);
 	send_to(&d1, "PUT", path, good, "text/csv", staff_tok, &r);
 	assert_problem(&r, 403, "insufficient_role", NULL);
 	send_to(&d1, "PUT", path, good, "text/csv", other_tok, &r);
@@ -500,7 +504,7 @@ START_TEST(expiries_upload)
 	assert_problem(&r, 400, "bad_csv", "certificates");
 	send_to(&d1, "PUT", path, "date,certs,cards\n", "text/csv", manager_tok, &r);
 	assert_problem(&r, 400, "bad_csv", "header");
-	send_to(&d1, "PUT", path, good, "text/csv", manager_tok, &r);
+	send_to(&d1, "PUT", path, good, "Text/CSV; charset=utf-8", manager_tok, &r);
 	ck_assert_msg(r.status == 200, "%s", r.body);
 	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "days")), 3);
 	itest_resp_free(&r);

@@ -239,6 +239,8 @@ START_TEST(import_bad_rows)
 	/* Not CSV, no token, a staff token, another office's manager. */
 	send_as("POST", HISTORY, GOOD2, NULL, manager_tok, NULL, &r);
 	ck_assert_int_eq(r.status, 415);
+	ck_assert_str_eq(itest_str(&r, "code"), "unsupported_media_type");
+	ck_assert(strstr(itest_str(&r, "detail"), "text/csv") != NULL);
 	itest_resp_free(&r);
 	send_as("POST", HISTORY, GOOD2, "text/csv", NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 401);
