@@ -17,6 +17,7 @@
 #include <glob.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,6 +394,15 @@ load_main(struct parse *p, const char *path)
 	return ok;
 }
 
+/* Configurations allocated and not yet freed (loads run on a thread of their own). */
+static atomic_ulong live;
+
+unsigned long
+config_live(void)
+{
+	return atomic_load(&live);
+}
+
 struct config *
 config_load(const char *path, char **cause)
 {
@@ -400,6 +410,7 @@ config_load(const char *path, char **cause)
 
 	p.cfg = xcalloc(1, sizeof *p.cfg);
 	p.cfg->refs = 1;
+	atomic_fetch_add(&live, 1);
 	p.cfg->path = xstrdup(path);
 	if (!load_main(&p, path)) {
 		*cause = p.y.cause ? p.y.cause : xasprintf("%s: cannot be loaded", path);
@@ -481,4 +492,5 @@ config_unref(struct config *cfg)
 	free(cfg->offices);
 	free(cfg->path);
 	free(cfg);
+	atomic_fetch_sub(&live, 1);
 }

@@ -23,5 +23,10 @@ int config_keep_fixed(struct config *next, const struct config *running);
 struct config *config_ref(struct config *cfg);
 /* Drops a reference; frees the config with the last one. NULL is allowed. */
 void config_unref(struct config *cfg);
+/*
+ * How many configurations are in memory: the running one, one being loaded,
+ * and older ones that something still holds. Any thread may ask.
+ */
+unsigned long config_live(void);
 
 #endif

@@ -230,6 +230,13 @@ req_stream_start(struct request *r, const char *content_type, request_stream_fn 
 	inflight--;
 	if (r->deadline != NULL)
 		evtimer_del(r->deadline);
+	/*
+	 * A stream may stay open for hours, across reloads: it must not keep its
+	 * configuration alive that long. The client's address is known by now.
+	 */
+	(void)req_client(r);
+	config_unref(r->cfg);
+	r->cfg = NULL;
 	return true;
 }
 
@@ -661,13 +668,14 @@ const char *
 req_client(struct request *r)
 {
 	struct evhttp_connection *evcon;
-	const char *trusted = r->cfg->http_trusted_proxies;
+	const char *trusted;
 	char *addr = NULL;
 	ev_uint16_t port;
 
 	if (r->client[0] != '\0' || r->ev == NULL ||
 	    (evcon = evhttp_request_get_connection(r->ev)) == NULL)
 		return r->client;
+	trusted = r->cfg->http_trusted_proxies;
 	evhttp_connection_get_peer(evcon, &addr, &port);
 	snprintf(r->client, sizeof r->client, "%s", addr ? addr : "");
 	if (trusted != NULL && trusted[0] != '\0' && address_listed(trusted, r->client,

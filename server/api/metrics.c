@@ -11,6 +11,7 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
+#include "config_load.h"
 #include "core/cdate.h"
 #include "core/xmalloc.h"
 #include "db.h"
@@ -227,6 +228,9 @@ write_local(struct request *r, FILE *f)
 	family(f, "madoguchi_slot_usage_repairs_total", "counter",
 	    "Slots whose booked or held counter disagreed with the rows and was repaired.");
 	fprintf(f, "madoguchi_slot_usage_repairs_total %lu\n", bookings_slots_repaired);
+	family(f, "madoguchi_config_generations", "gauge", "Configurations in memory: the running "
+	    "one, and older ones that requests still hold (1 once a reload has settled).");
+	fprintf(f, "madoguchi_config_generations %lu\n", config_live());
 	family(f, "madoguchi_event_stream_clients", "gauge", "Open live-event streams (displays).");
 	fprintf(f, "madoguchi_event_stream_clients %d\n", events_subscribers(r->app->events));
 	family(f, "madoguchi_queue_target_wait_seconds", "gauge",
