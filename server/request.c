@@ -443,7 +443,6 @@ req_param(struct request *r, const char *name)
 	return router_param(&r->match, name);
 }
 
-/* True when the Content-Type is application/json, with parameters or not. */
 bool
 req_body_type(struct request *r, const char *type, const char *what)
 {
@@ -675,7 +674,7 @@ req_client(struct request *r)
 	if (r->client[0] != '\0' || r->ev == NULL ||
 	    (evcon = evhttp_request_get_connection(r->ev)) == NULL)
 		return r->client;
-	trusted = r->cfg->http_trusted_proxies;
+	trusted = r->cfg != NULL ? r->cfg->http_trusted_proxies : NULL;	/* NULL: a stream */
 	evhttp_connection_get_peer(evcon, &addr, &port);
 	snprintf(r->client, sizeof r->client, "%s", addr ? addr : "");
 	if (trusted != NULL && trusted[0] != '\0' && address_listed(trusted, r->client,
