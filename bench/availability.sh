@@ -9,37 +9,21 @@
 # BENCH_MUNICIPALITIES=DIR loads DIR/*.yaml instead of the shipped municipality
 # files (bench/scale.sh uses it; DIR must have kasugai.yaml).
 set -eu
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 secs=${1:-10}
 conns=${2:-32}
 
-command -v wrk >/dev/null 2>&1 || { ./deploy/deps.sh; apt-get install -y -qq wrk >/dev/null; }
+bench_need_wrk
 make -s all
 
-tmp=$(mktemp -d /tmp/madoguchi-bench.XXXXXX)
-chmod 755 "$tmp"
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	./deploy/devdb.sh stop "$tmp/pg" >/dev/null 2>&1 || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-export MADOGUCHI_DATABASE_URL="$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")"
-export MADOGUCHI_NOW=2026-12-01T09:00:00+09:00
-export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+bench_setup madoguchi-bench 2026-12-01T09:00:00+09:00
 # The shipped offices without a rate limit: wrk comes from one address.
-cat >"$tmp/bench.yaml" <<EOF
-ratelimit: {per_minute: 60000000, burst: 1000000}
-include:
-  - ${BENCH_MUNICIPALITIES:-$(pwd)/config/municipalities}/*.yaml
-EOF
-./server/madoguchid -c "$tmp/bench.yaml" --migrate 2>/dev/null
-port=$(( 20000 + $$ % 20000 ))
-./server/madoguchid -c "$tmp/bench.yaml" --listen 127.0.0.1:$port 2>"$tmp/daemon.log" &
-pid=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+bench_config "$tmp/bench.yaml" "${BENCH_MUNICIPALITIES:-$(pwd)/config/municipalities}/*.yaml"
+bench_migrate "$tmp/bench.yaml"
+port=$(bench_port)
+pid=
+bench_daemon pid "$tmp/bench.yaml" "$port"
 
 # Some places taken, so the counts query returns rows.
 psql -q "$MADOGUCHI_DATABASE_URL" -c "INSERT INTO slot_usage (municipality, office, service,
@@ -52,27 +36,20 @@ curl -sf "http://127.0.0.1:$port$avail" -o "$tmp/avail.json"
 days=$(grep -o '"date"' "$tmp/avail.json" | wc -l)
 slots=$(grep -o '"start"' "$tmp/avail.json" | wc -l)
 
-# Runs wrk and prints "requests/s p50 p99" (latencies in ms).
+# Runs wrk and prints "requests/s p50 p99 non-2xx daemon-us-per-request" (latencies in ms).
 run() {
-	c0=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
+	c0=$(bench_ticks "$pid")
 	wrk -t1 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port$1" >"$tmp/wrk.txt"
-	c1=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
-	awk '
-	function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-	/Requests\/sec/ { rps = $2 }
-	/^ +50%/ { p50 = ms($2) }
-	/^ +99%/ { p99 = ms($2) }
-	/Non-2xx/ { bad = $NF }
-	/requests in/ { n = $1 }
-	END { printf "%.0f %.2f %.2f %s %.0f\n", rps, p50, p99, bad == "" ? 0 : bad,
-	    (c1 - c0) * 10000 / n }' c0="$c0" c1="$c1" "$tmp/wrk.txt"
+	c1=$(bench_ticks "$pid")
+	bench_wrk "$tmp/wrk.txt" | awk -v c0="$c0" -v c1="$c1" \
+	    '{ printf "%s %s %s %s %.0f\n", $1, $2, $3, $4, (c1 - c0) * 10000 / $5 }'
 }
 
 set -- $(run /healthz)
 h_rps=$1 h_p50=$2 h_p99=$3 h_bad=$4 h_cpu=$5
 set -- $(run "$avail")
 a_rps=$1 a_p50=$2 a_p99=$3 a_bad=$4 a_cpu=$5
-rss=$(awk '/VmHWM/ { print $2 }' /proc/$pid/status)
+rss=$(bench_rss "$pid")
 ratio=$(awk -v a="$a_rps" -v h="$h_rps" 'BEGIN { printf "%.2f", a / h }')
 
 cratio=$(awk -v a="$a_cpu" -v h="$h_cpu" 'BEGIN { printf "%.2f", h / a }')
