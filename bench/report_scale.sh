@@ -8,36 +8,18 @@
 #
 #   bench/report_scale.sh [RUNS] [OFFICES]      (defaults: 10, 13)
 set -eu
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 runs=${1:-10}
 noffices=${2:-13}
 make -s all
 
-tmp=$(mktemp -d /tmp/madoguchi-bench.XXXXXX)
-chmod 755 "$tmp"
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	./deploy/devdb.sh stop "$tmp/pg" >/dev/null 2>&1 || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-export MADOGUCHI_DATABASE_URL="$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")"
-export MADOGUCHI_NOW=2027-01-05T09:00:00+09:00
-export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-cat >"$tmp/bench.yaml" <<CONFIG
-ratelimit: {per_minute: 60000000, burst: 1000000}
-http: {request_deadline_s: 120}
-include:
-  - $(pwd)/config/municipalities/*.yaml
-CONFIG
-./server/madoguchid -c "$tmp/bench.yaml" --migrate 2>/dev/null
-port=$(( 20000 + $$ % 20000 ))
+bench_setup madoguchi-bench 2027-01-05T09:00:00+09:00
+bench_config "$tmp/bench.yaml" "$(pwd)/config/municipalities/*.yaml" "http: {request_deadline_s: 120}"
+bench_migrate "$tmp/bench.yaml"
+port=$(bench_port)
 url="http://127.0.0.1:$port"
-./server/madoguchid -c "$tmp/bench.yaml" --listen 127.0.0.1:$port 2>"$tmp/daemon.log" &
-pid=$!
-for _ in $(seq 50); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
+bench_daemon pid "$tmp/bench.yaml" "$port"
 
 # The offices and their municipalities, in the configuration's order; a manager
 # token for each municipality's offices.
@@ -50,37 +32,16 @@ for o in json.load(sys.stdin)["offices"]:
     if want <= ids:
         print(o["id"] + "\t" + o["municipality"])' | head -n "$noffices" >"$tmp/offices"
 for m in $(cut -f2 "$tmp/offices" | sort -u); do
-	./server/madoguchid -c "$tmp/bench.yaml" --create-token manager \
-	    $(awk -v m="$m" '$2 == m { print $1 }' "$tmp/offices") 2>/dev/null | tail -n 1 >"$tmp/token.$m"
+	# shellcheck disable=SC2046
+	bench_token "$tmp/bench.yaml" manager $(awk -v m="$m" '$2 == m { print $1 }' "$tmp/offices") \
+	    >"$tmp/token.$m"
 done
 
-# One office-year of history: every weekday, about 225 tickets (Mondays 300), 9:00-17:00.
-python3 - "$tmp" <<'GENERATE'
-import datetime, random, sys
-svcs = ["ecert_renewal", "card_application", "card_pickup", "pin_reset", "address_change"]
-tz = datetime.timezone(datetime.timedelta(hours=9))
-for year in (2025, 2026):
-    random.seed(year)
-    f = open("%s/history.%d.csv" % (sys.argv[1], year), "w", newline="")
-    f.write("issued_at,service,kind,called_at,done_at,status\r\n")
-    d = datetime.date(year, 1, 1)
-    while d.year == year:
-        if d.weekday() < 5:
-            n = int(random.gauss(300 if d.weekday() == 0 else 225, 25))
-            for _ in range(n):
-                t = datetime.datetime(d.year, d.month, d.day, 9, tzinfo=tz) + \
-                    datetime.timedelta(seconds=random.randrange(8 * 3600))
-                if random.random() < 0.06:
-                    f.write("%s,%s,walk_in,,,no_show\r\n" % (t.isoformat(), random.choice(svcs)))
-                    continue
-                c = t + datetime.timedelta(seconds=random.randrange(75 * 60))
-                e = c + datetime.timedelta(seconds=random.randrange(180, 1500))
-                f.write("%s,%s,%s,%s,%s,done\r\n" % (t.isoformat(), random.choice(svcs),
-                    random.choice(["walk_in", "reservation"]), c.isoformat(), e.isoformat()))
-        d += datetime.timedelta(days=1)
-GENERATE
+# One office-year of history a year: every weekday, about 225 tickets (Mondays 300), 9:00-17:00.
+bench_history "$tmp/history.2025.csv" 2025 2025
+bench_history "$tmp/history.2026.csv" 2026 2026
 
-t0=$(date +%s.%N)
+t0=$(bench_now)
 while read -r office muni; do
 	for year in 2025 2026; do
 		code=$(curl -s -o "$tmp/import.json" -w '%{http_code}' \
@@ -90,22 +51,17 @@ while read -r office muni; do
 		    { echo "bench: import for $office $year: $code $(cat "$tmp/import.json")" >&2; exit 1; }
 	done
 done <"$tmp/offices"
-t1=$(date +%s.%N)
+t1=$(bench_now)
 psql -qX "$MADOGUCHI_DATABASE_URL" -c "VACUUM ANALYZE tickets"
-tickets=$(psql -qAtX "$MADOGUCHI_DATABASE_URL" -c "SELECT count(*) FROM tickets")
-size=$(psql -qAtX "$MADOGUCHI_DATABASE_URL" -c "SELECT pg_size_pretty(pg_total_relation_size('tickets'))")
+tickets=$(bench_sql "SELECT count(*) FROM tickets")
+size=$(bench_sql "SELECT pg_size_pretty(pg_total_relation_size('tickets'))")
 
 set -- $(head -n 1 "$tmp/offices")
 office=$1 token=$(cat "$tmp/token.$2")
 # Prints "best median" of RUNS client-side times of GET path (with extra curl args), in ms.
 timeit() {
 	path=$1; shift
-	for _ in $(seq "$runs"); do
-		curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $token" \
-		    "$@" "$url$path"
-	done | awk '$1 != 200 { bad++ } { print $2 }
-	    END { if (bad) print "bench: " bad " answers were not 200" > "/dev/stderr" }' |
-	    sort -n | awk '{ v[NR] = $1 * 1000 } END { printf "best %.1f ms, median %.1f ms\n", v[1], v[int((NR + 1) / 2)] }'
+	bench_timeit "$runs" "$url$path" -H "Authorization: Bearer $token" "$@"
 }
 echo "madoguchi reports at scale ($(nproc) cores, $(date -u +%Y-%m-%d))"
 echo "history: $(wc -l <"$tmp/offices") offices x 2 years imported in" \
