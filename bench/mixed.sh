@@ -9,43 +9,26 @@
 #
 #   bench/mixed.sh [SECONDS] [CONNECTIONS...]      (defaults: 10 s; 4 8 16 32 64)
 set -eu
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 secs=${1:-10}
 [ $# -gt 0 ] && shift
 steps=${*:-4 8 16 32 64}
 streams=200
 
-command -v wrk >/dev/null 2>&1 || { ./deploy/deps.sh; apt-get install -y -qq wrk >/dev/null; }
+bench_need_wrk
 make -s all
 
-tmp=$(mktemp -d /tmp/madoguchi-mixed.XXXXXX)
-chmod 755 "$tmp"
-pid= spid=
-cleanup() {
-	[ -n "$spid" ] && kill "$spid" 2>/dev/null
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	./deploy/devdb.sh stop "$tmp/pg" >/dev/null 2>&1 || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-export MADOGUCHI_DATABASE_URL="$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")"
-export MADOGUCHI_NOW=2026-12-01T09:00:00+09:00
-export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+bench_setup madoguchi-mixed 2026-12-01T09:00:00+09:00
 # All the load and all the streams come from one address: neither limit applies.
-cat >"$tmp/mixed.yaml" <<EOF
-ratelimit: {per_minute: 60000000, burst: 1000000}
-http: {streams_per_client: 1000, connections_per_client: 10000}
-include:
-  - $(pwd)/config/municipalities/*.yaml
-EOF
-./server/madoguchid -c "$tmp/mixed.yaml" --migrate 2>/dev/null
+bench_config "$tmp/mixed.yaml" "$(pwd)/config/municipalities/*.yaml" \
+    "http: {streams_per_client: 1000, connections_per_client: 10000}"
+bench_migrate "$tmp/mixed.yaml"
 psql -qX "$MADOGUCHI_DATABASE_URL" -f bench/past_bookings.sql >/dev/null
-port=$(( 20000 + $$ % 20000 ))
+port=$(bench_port)
 url=http://127.0.0.1:$port
-./server/madoguchid -c "$tmp/mixed.yaml" --listen 127.0.0.1:$port 2>"$tmp/daemon.log" &
-pid=$!
-for _ in $(seq 50); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
+pid=
+bench_daemon pid "$tmp/mixed.yaml" "$port"
 
 # Offices offering ecert_renewal; Kasugai's free places, one line per place.
 curl -sf "$url/v1/offices" | grep -o '"id":"[a-z0-9-]*"' | cut -d'"' -f4 | sort -u >"$tmp/ids"
@@ -113,6 +96,7 @@ awk -v n="$streams" -v u="$url" '{ o[NR] = $1 } END { for (i = 0; i < n; i++)
     "$tmp/offices" >"$tmp/streams.curl"
 curl -s -N -Z --parallel-immediate --parallel-max "$streams" -K "$tmp/streams.curl" 2>/dev/null &
 spid=$!
+bench_track spid
 for _ in $(seq 100); do
 	open=$(ss -tnH state established "( dport = :$port )" | wc -l)
 	[ "$open" -ge "$streams" ] && break
@@ -135,19 +119,13 @@ for c in $steps; do
 	step=$((step + 1))
 	MIXED_STEP=$step
 	export MIXED_PLACES MIXED_STEP
-	c0=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
-	w0=$(date +%s.%N)
+	c0=$(bench_ticks "$pid")
+	w0=$(bench_now)
 	wrk -t1 -c"$c" -d"${secs}s" --latency -s "$tmp/mixed.lua" "$url" >"$tmp/wrk.txt"
-	w1=$(date +%s.%N)
-	c1=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
-	set -- $(awk -v c0="$c0" -v c1="$c1" -v w0="$w0" -v w1="$w1" -v hz="$hz" '
-	function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-	/Requests\/sec/ { rps = $2 }
-	/^ +50%/ { p50 = ms($2) }
-	/^ +99%/ { p99 = ms($2) }
-	/Non-2xx/ { bad = $NF }
-	END { printf "%.0f %.2f %.2f %d %.0f\n", rps, p50, p99, bad, (c1 - c0) / hz / (w1 - w0) * 100 }' \
-	    "$tmp/wrk.txt")
+	w1=$(bench_now)
+	c1=$(bench_ticks "$pid")
+	set -- $(bench_wrk "$tmp/wrk.txt" | awk -v c0="$c0" -v c1="$c1" -v w0="$w0" -v w1="$w1" -v hz="$hz" \
+	    '{ printf "%s %s %s %s %.0f\n", $1, $2, $3, $4, (c1 - c0) / hz / (w1 - w0) * 100 }')
 	printf '%6s %9s %8s %8s %8s %9s\n' "$c" "$1" "$2" "$3" "$4" "$5"
 	if awk -v p="$3" 'BEGIN { exit !(p < 50) }'; then
 		if [ -z "$best" ] || [ "$1" -gt "$(echo "$best" | cut -d' ' -f1)" ]; then
@@ -157,7 +135,7 @@ for c in $steps; do
 done
 kill -0 "$spid" 2>/dev/null || echo "mixed: the event streams ended early" >&2
 still=$(ss -tnH state established "( dport = :$port )" | wc -l)
-rss=$(awk '/VmHWM/ { print $2 }' /proc/$pid/status)
+rss=$(bench_rss "$pid")
 if [ -n "$best" ]; then
 	set -- $best
 	echo "highest rate with p99 < 50 ms: $1 req/s at $2 connections (p99 $3 ms); daemon CPU $4 % of one core"
@@ -166,7 +144,7 @@ else
 fi
 echo "daemon peak RSS (VmHWM): $((rss / 1024)) MiB; event streams open at the end: $still"
 echo "answers other than 2xx, from the daemon's log (count, method, route, status):"
-grep -o '\(GET\|POST\) [^ ]* [3-5][0-9][0-9] ' "$tmp/daemon.log" | awk '{
+grep -o '\(GET\|POST\) [^ ]* [3-5][0-9][0-9] ' "$(bench_log "$port")" | awk '{
 	sub(/\/v1\/offices\/[^\/]*/, "/v1/offices/{office}", $2)
 	sub(/\/v1\/bookings\/[A-Za-z0-9-]+/, "/v1/bookings/{reference}", $2); print $1, $2, $3 }' |
     sort | uniq -c | sed 's/^/  /'
