@@ -14,22 +14,15 @@
 #
 #   bench/scale.sh [SECONDS] [MUNICIPALITIES]      (defaults: 10 s, 1741)
 set -eu
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 secs=${1:-10}
 nmuni=${2:-1741}
 
-command -v wrk >/dev/null 2>&1 || { ./deploy/deps.sh; apt-get install -y -qq wrk >/dev/null; }
+bench_need_wrk
 make -s all
 
-tmp=$(mktemp -d /tmp/madoguchi-scale.XXXXXX)
-chmod 755 "$tmp"
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	./deploy/devdb.sh stop "$tmp/pg" >/dev/null 2>&1 || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+bench_setup madoguchi-scale 2026-12-01T09:00:00+09:00
 
 # The municipalities: Kasugai as shipped, then copies k2..kN with their own ids.
 mkdir "$tmp/munis"
@@ -40,35 +33,22 @@ while [ "$i" -le "$nmuni" ]; do
 	    >"$tmp/munis/k$i.yaml"
 	i=$((i + 1))
 done
-cat >"$tmp/scale.yaml" <<EOF
-ratelimit: {per_minute: 60000000, burst: 1000000}
-include:
-  - $tmp/munis/*.yaml
-EOF
-now() { date +%s.%N; }
+bench_config "$tmp/scale.yaml" "$tmp/munis/*.yaml"
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
+bench_migrate "$tmp/scale.yaml"
 
-export MADOGUCHI_DATABASE_URL="$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")"
-export MADOGUCHI_NOW=2026-12-01T09:00:00+09:00
-export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-./server/madoguchid -c "$tmp/scale.yaml" --migrate 2>/dev/null
-
-t0=$(now)
+t0=$(bench_now)
 check=$(./server/madoguchid -c "$tmp/scale.yaml" --check-config)
-t1=$(now)
+t1=$(bench_now)
 check_ms=$(ms "$t0" "$t1")
 
-port=$(( 20000 + $$ % 20000 ))
-t0=$(now)
-./server/madoguchid -c "$tmp/scale.yaml" --listen 127.0.0.1:$port 2>"$tmp/daemon.log" &
-pid=$!
-until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do
-	kill -0 "$pid" 2>/dev/null || { echo "scale: the daemon died" >&2; tail "$tmp/daemon.log" >&2; exit 1; }
-	sleep 0.01
-done
-t1=$(now)
+port=$(bench_port)
+t0=$(bench_now)
+pid=
+bench_daemon pid "$tmp/scale.yaml" "$port"
+t1=$(bench_now)
 start_ms=$(ms "$t0" "$t1")
-rss_start=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status)
+rss_start=$(bench_rss "$pid" VmRSS)
 
 # Availability of offices spread over the country, while SIGHUP reloads run.
 cat >"$tmp/spread.lua" <<'EOF'
@@ -86,26 +66,25 @@ NMUNI=$nmuni wrk -t1 -c16 -d"$((secs + 2))s" -s "$tmp/spread.lua" "http://127.0.
     >"$tmp/wrk.txt" &
 wrkpid=$!
 sleep 1
-rss_before=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status)
-rss_startpeak=$(awk '/VmHWM/ { print $2 }' /proc/$pid/status)
+rss_before=$(bench_rss "$pid" VmRSS)
+rss_startpeak=$(bench_rss "$pid")
 echo 5 >/proc/$pid/clear_refs	# VmHWM starts again from the RSS now
 for _ in 1 2 3; do
 	kill -HUP "$pid"
 	sleep $((secs / 3 > 0 ? secs / 3 : 1))
 done
 wait "$wrkpid"
-kill -0 "$pid" 2>/dev/null || { echo "scale: the daemon died" >&2; tail "$tmp/daemon.log" >&2; exit 1; }
-reloads=$(grep -o 'configuration loaded in [0-9]* ms' "$tmp/daemon.log" | awk '{ print $4 }' | tr '\n' ' ')
-req=$(awk '/requests in/ { print $1 }' "$tmp/wrk.txt")
-rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$tmp/wrk.txt")
-bad=$(awk '/Non-2xx/ { print $NF }' "$tmp/wrk.txt")
+kill -0 "$pid" 2>/dev/null || { echo "scale: the daemon died" >&2; tail "$(bench_log "$port")" >&2; exit 1; }
+reloads=$(grep -o 'configuration loaded in [0-9]* ms' "$(bench_log "$port")" | awk '{ print $4 }' | tr '\n' ' ')
+set -- $(bench_wrk "$tmp/wrk.txt")
+rps=$1 bad=$4 req=$5
 sockerr=$(awk '/Socket errors/ { print }' "$tmp/wrk.txt")
-rss_peak=$(awk '/VmHWM/ { print $2 }' /proc/$pid/status)
-rss_after=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status)
+rss_peak=$(bench_rss "$pid")
+rss_after=$(bench_rss "$pid" VmRSS)
 kill "$pid"
 wait "$pid" 2>/dev/null || true
 pid=
-./deploy/devdb.sh stop "$tmp/pg" >/dev/null
+bench_pg_stop
 
 echo "madoguchi scale benchmark ($(nproc) cores, $(date -u +%Y-%m-%d))"
 echo "config: $check"
