@@ -14,29 +14,17 @@
 #
 #   bench/integrity.sh [SECONDS] [CLIENTS]      (defaults: 60 s, 50)
 set -eu
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 secs=${1:-60}
 clients=${2:-50}
 
 make -s all
-tmp=$(mktemp -d /tmp/madoguchi-integrity.XXXXXX)
-chmod 755 "$tmp"
-pid1= pid2=
-cleanup() {
-	for p in $pid1 $pid2; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	./deploy/devdb.sh stop "$tmp/pg" >/dev/null 2>&1 || true
-	[ "${KEEP:-}" = "" ] && rm -rf "$tmp" || echo "kept $tmp" >&2
-}
-trap cleanup EXIT INT TERM
+bench_setup madoguchi-integrity 2026-12-01T09:00:00+09:00
 
 cflags="-std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow -Wwrite-strings"
 # shellcheck disable=SC2046,SC2086
 cc $cflags -o "$tmp/integrity" bench/integrity.c $(pkg-config --cflags --libs jansson) -pthread
-
-export MADOGUCHI_DATABASE_URL="$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")"
-export MADOGUCHI_NOW=2026-12-01T09:00:00+09:00
-export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-db() { psql -qAtX "$MADOGUCHI_DATABASE_URL" -c "$1"; }
 
 cat >"$tmp/city.yaml" <<EOF
 municipality: itcity
@@ -53,29 +41,17 @@ offices:
 EOF
 # Abuse limits opened up: every client is 127.0.0.1 here. Holds last 5 s, so
 # they expire while the load runs.
-cat >"$tmp/bench.yaml" <<EOF
-database: {pool_size: 4}
-http: {connections_per_client: 100000, streams_per_client: 100000}
-bookings: {hold_seconds: 5, holds_per_client: 10000, per_contact: 10000}
-ratelimit: {per_minute: 60000000, burst: 1000000}
-include:
-  - $tmp/city.yaml
-EOF
-./server/madoguchid -c "$tmp/bench.yaml" --migrate 2>/dev/null
-staff=$(./server/madoguchid -c "$tmp/bench.yaml" --create-token staff it-main 2>/dev/null | tail -n 1)
-port1=$(( 20000 + $$ % 20000 ))
+bench_config "$tmp/bench.yaml" "$tmp/city.yaml" "database: {pool_size: 4}" \
+    "http: {connections_per_client: 100000, streams_per_client: 100000}" \
+    "bookings: {hold_seconds: 5, holds_per_client: 10000, per_contact: 10000}"
+bench_migrate "$tmp/bench.yaml"
+staff=$(bench_token "$tmp/bench.yaml" staff it-main)
+port1=$(bench_port)
 port2=$(( port1 + 1 ))
-start_daemon() {
-	./server/madoguchid -c "$tmp/bench.yaml" --listen "127.0.0.1:$1" 2>>"$tmp/daemon$1.log" &
-	eval "pid$2=\$!"
-}
-start_daemon "$port1" 1
-start_daemon "$port2" 2
-for i in $(seq 50); do
-	curl -sf "http://127.0.0.1:$port1/healthz" >/dev/null 2>&1 &&
-		curl -sf "http://127.0.0.1:$port2/healthz" >/dev/null 2>&1 && break
-	sleep 0.1
-done
+pid1=
+bench_start pid1 "$tmp/bench.yaml" "$port1"
+bench_daemon pid2 "$tmp/bench.yaml" "$port2"
+bench_wait "$port1" "$pid1"
 
 "$tmp/integrity" "$port1" "$port2" "$secs" "$clients" "$staff" "$tmp/created" \
 	>"$tmp/summary" 2>"$tmp/load.log" &
@@ -85,32 +61,31 @@ echo "integrity: SIGKILL daemon on :$port1 at $(( secs / 3 )) s" >&2
 kill -KILL "$pid1"
 wait "$pid1" 2>/dev/null || true
 sleep 5
-start_daemon "$port1" 1
+bench_start pid1 "$tmp/bench.yaml" "$port1"
 sleep $(( secs / 2 - secs / 3 - 5 ))
 echo "integrity: restarting PostgreSQL at $(( secs / 2 )) s" >&2
-./deploy/devdb.sh stop "$tmp/pg" >/dev/null
-DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg" >/dev/null
+bench_pg_restart
 status=0
 wait "$load" || status=1
 cat "$tmp/summary"
 grep -v '^$' "$tmp/load.log" | sort | uniq -c | sort -rn | head -5 >&2 || true
 
 sort -u "$tmp/created" >"$tmp/created.sorted"
-db "SELECT reference FROM bookings ORDER BY 1" | sort -u >"$tmp/stored"
-drift=$(db "SELECT count(*) FROM slot_usage s WHERE s.booked <> (SELECT count(*) FROM bookings b
+bench_sql "SELECT reference FROM bookings ORDER BY 1" | sort -u >"$tmp/stored"
+drift=$(bench_sql "SELECT count(*) FROM slot_usage s WHERE s.booked <> (SELECT count(*) FROM bookings b
 	WHERE (b.municipality, b.office, b.service, b.starts_at) = (s.municipality, s.office,
 	s.service, s.starts_at) AND b.status <> 'cancelled') OR s.held <> (SELECT count(*) FROM
 	holds h WHERE (h.municipality, h.office, h.service, h.starts_at) = (s.municipality,
 	s.office, s.service, s.starts_at))")
-repaired=$(db "SELECT count(*) FROM audit_log WHERE action = 'slot.repaired'")
-oversold=$(db "SELECT count(*) FROM (SELECT starts_at FROM bookings WHERE status <> 'cancelled'
+repaired=$(bench_sql "SELECT count(*) FROM audit_log WHERE action = 'slot.repaired'")
+oversold=$(bench_sql "SELECT count(*) FROM (SELECT starts_at FROM bookings WHERE status <> 'cancelled'
 	GROUP BY starts_at HAVING count(*) > 3) x")
 lost=$(comm -23 "$tmp/created.sorted" "$tmp/stored" | wc -l)
 unanswered=$(comm -13 "$tmp/created.sorted" "$tmp/stored" | wc -l)
-called=$(db "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM tickets
+called=$(bench_sql "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM tickets
 	WHERE status = 'called' GROUP BY counter) x")
 echo "bookings answered 201: $(wc -l <"$tmp/created.sorted"); stored: $(wc -l <"$tmp/stored");" \
-	"live: $(db "SELECT count(*) FROM bookings WHERE status = 'booked'")"
+	"live: $(bench_sql "SELECT count(*) FROM bookings WHERE status = 'booked'")"
 echo "slots whose counters disagree with their rows: $drift (repaired by the check: $repaired)"
 echo "slots oversold: $oversold; 201s not stored: $lost; stored without a 201: $unanswered;" \
 	"most tickets called at one counter: $called"
