@@ -12,7 +12,8 @@
 # files (bench/scale.sh uses it; DIR must have kasugai.yaml); the bookings then
 # go to its first 32 offices, as many as the shipped files have.
 set -eu
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 secs=${1:-10}
 conns=${2:-32}
 # Services booked: ecert_renewal alone has ~18,500 free places in its 60-day
@@ -24,15 +25,7 @@ pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 pgbench=$pgbin/pgbench
 [ -x "$pgbench" ] || pgbench=$(command -v pgbench)
 
-tmp=$(mktemp -d /tmp/madoguchi-bench.XXXXXX)
-chmod 755 "$tmp"
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	./deploy/devdb.sh stop "$tmp/pg" >/dev/null 2>&1 || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+bench_setup madoguchi-bench 2026-12-01T09:00:00+09:00
 
 cflags="-std=c11 -O2 -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wwrite-strings"
 # shellcheck disable=SC2046,SC2086
@@ -53,20 +46,15 @@ grep -q 'stmt_create = { "WITH " TAKE_SLOT ", " INSERT_BOOKING, 25, 0 }' server/
 cc -std=c11 -Iserver -o "$tmp/stmt_create" "$tmp/stmt_create.c"
 "$tmp/stmt_create" >"$tmp/stmt_create.sql"
 
-export MADOGUCHI_DATABASE_URL="$(DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg")"
 # Room in pg_stat_activity for the whole statement, to compare it with ours.
 psql -qX "$MADOGUCHI_DATABASE_URL" -c "ALTER SYSTEM SET track_activity_query_size = 8192"
 # pg_stat_statements shows what each phase made PostgreSQL run, statement by
 # statement, including those run inside functions (the per-contact count).
 psql -qX "$MADOGUCHI_DATABASE_URL" -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'"
-./deploy/devdb.sh stop "$tmp/pg"
-DEVDB_FSYNC=off ./deploy/devdb.sh start "$tmp/pg" >/dev/null
+bench_pg_restart
 psql -qX "$MADOGUCHI_DATABASE_URL" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 psql -qX "$MADOGUCHI_DATABASE_URL" -c "ALTER SYSTEM SET pg_stat_statements.track = 'all'" \
     -c "SELECT pg_reload_conf()" >/dev/null
-export MADOGUCHI_NOW=2026-12-01T09:00:00+09:00
-export MADOGUCHI_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-db() { psql -qAtX "$MADOGUCHI_DATABASE_URL" -c "$1"; }
 # The shipped configuration, with the per-address rate limit opened up: all the
 # load comes from loopback.
 cp -r config "$tmp/config"
@@ -77,11 +65,10 @@ fi
 sed -i -e 's/^\( *per_minute:\) *[0-9]*/\1 100000/' -e 's/^\( *burst:\) *[0-9]*/\1 10000/' \
     -e 's/^\( *per_contact:\) *[0-9]*/\1 10000/' -e 's/^\( *holds_per_client:\) *[0-9]*/\1 10000/' \
     "$tmp/config/madoguchi.yaml"
-./server/madoguchid -c "$tmp/config/madoguchi.yaml" --migrate 2>/dev/null
-port=$(( 20000 + $$ % 20000 ))
-./server/madoguchid -c "$tmp/config/madoguchi.yaml" --listen 127.0.0.1:$port 2>"$tmp/daemon.log" &
-pid=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+bench_migrate "$tmp/config/madoguchi.yaml"
+port=$(bench_port)
+pid=
+bench_daemon pid "$tmp/config/madoguchi.yaml" "$port"
 
 # One renewal through the daemon gives pgbench the parameter values the daemon
 # binds (answer, response, token hash), then every table is emptied.
@@ -93,29 +80,28 @@ curl -sf -X POST "http://127.0.0.1:$port/v1/bookings" -H 'Content-Type: applicat
                 "certificates": {"issued_on": "2023-01-15"}},
   "contact": {"name": "Bench", "email": "bench@example.jp"}}' >"$tmp/sample.json"
 sed 's/,"token":"[^"]*"}$/}/' "$tmp/sample.json" >"$tmp/response.json"
-db "SELECT answer::text FROM bookings" >"$tmp/answer.json"
-token_hash=$(db "SELECT token_hash FROM bookings")
-set -- $(db "SELECT kind, window_opens, window_closes FROM bookings" | tr '|' ' ')
+bench_sql "SELECT answer::text FROM bookings" >"$tmp/answer.json"
+token_hash=$(bench_sql "SELECT token_hash FROM bookings")
+set -- $(bench_sql "SELECT kind, window_opens, window_closes FROM bookings" | tr '|' ' ')
 kind=$1 wopen=$2 wclose=$3
 [ "$kind" = renewal ] || { echo "bench: the sample booking is a $kind, not a renewal" >&2; exit 1; }
 
 # Empty tables, then bench/past_bookings.sql: a city's half-year of bookings.
 reset() {
-	db "TRUNCATE bookings, holds, idempotency_keys, audit_log, slot_usage"
+	bench_sql "TRUNCATE bookings, holds, idempotency_keys, audit_log, slot_usage"
 	psql -qX "$MADOGUCHI_DATABASE_URL" -f bench/past_bookings.sql >/dev/null
-	db "CHECKPOINT"
-	db "SELECT pg_stat_statements_reset()" >/dev/null
+	bench_sql "CHECKPOINT"
+	bench_sql "SELECT pg_stat_statements_reset()" >/dev/null
 }
 # The statements of the phase that took the most time, per booking.
 statements() {
-	db "SELECT calls, round((total_exec_time * 1000 / greatest($1, 1))::numeric, 1),
+	bench_sql "SELECT calls, round((total_exec_time * 1000 / greatest($1, 1))::numeric, 1),
 	    round((total_plan_time * 1000 / greatest($1, 1))::numeric, 1),
 	    round((shared_blks_hit::numeric / greatest(calls, 1)), 1),
 	    regexp_replace(left(query, 60), '\\s+', ' ', 'g')
 	    FROM pg_stat_statements WHERE calls > 0 ORDER BY total_exec_time DESC LIMIT 6" |
 	    awk -F'|' '{ printf "  %8s %8s %8s %8s  %s\n", $1, $2, $3, $4, $5 }'
 }
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # CPU ticks of the whole cluster: the postmaster with the backends it has reaped,
 # plus the live ones.
 pgticks() {
@@ -136,7 +122,6 @@ settle() {
 }
 nkids() { pm=$(head -n 1 "$tmp/pg/data/postmaster.pid"); cat /proc/"$pm"/task/*/children | wc -w; }
 busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
-now() { date +%s.%N; }
 # CPU seconds of the shell's finished children (run "times" in this shell, not a subshell).
 kids() { awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } }
 	END { print s }' "$1"; }
@@ -147,12 +132,12 @@ reset
 max=${BENCH_MUNICIPALITIES:+-m 32}
 bookload_cmd="bookload -u http://127.0.0.1:$port -c $conns -d $secs -L -S $services${max:+ $max}"
 set -- $(busy); m0=$1 t0=$2
-c0=$(ticks $pid) w0=$(now) g0=$(pgticks)
+c0=$(bench_ticks "$pid") w0=$(bench_now) g0=$(pgticks)
 # shellcheck disable=SC2086
 "$tmp/bookload" -u "http://127.0.0.1:$port" -c "$conns" -d "$secs" -L -S "$services" $max \
     >"$tmp/load.txt"
-kill -0 "$pid" 2>/dev/null || { echo "bench: the daemon died; see its log" >&2; tail "$tmp/daemon.log" >&2; exit 1; }
-c1=$(ticks $pid) w1=$(now) g1=$(pgticks)
+kill -0 "$pid" 2>/dev/null || { echo "bench: the daemon died; see its log" >&2; tail "$(bench_log "$port")" >&2; exit 1; }
+c1=$(bench_ticks "$pid") w1=$(bench_now) g1=$(pgticks)
 set -- $(busy); m1=$1 t1=$2
 val() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/load.txt"; }
 d_rps=$(val bookings_per_s) d_p50=$(val p50_ms) d_p99=$(val p99_ms) d_n=$(val requests)
@@ -164,13 +149,13 @@ d_us=$(awk -v a="$c0" -v b="$c1" -v n="$d_n" -v hz="$hz" 'BEGIN { printf "%.0f",
 d_cl=$(awk -v c="$(val bookload_cpu_s)" -v n="$d_n" 'BEGIN { printf "%.0f", c * 1e6 / n }')
 d_pg=$(awk -v a="$g0" -v b="$g1" -v n="$d_n" -v hz="$hz" 'BEGIN { printf "%.0f", (b - a) / hz * 1e6 / n }')
 d_busy=$(awk -v a="$m0" -v b="$m1" -v c="$t0" -v d="$t1" 'BEGIN { printf "%.0f", (b - a) * 100 / (d - c) }')
-rss=$(awk '/VmHWM/ { print $2 }' /proc/$pid/status)
-d_rows=$(db "SELECT count(*) FROM bookings WHERE token_hash <> 'past'")
-d_slots=$(db "SELECT count(*) FROM slot_usage WHERE service <> 'pin_reset' OR starts_at > '2026-11-30'")
+rss=$(bench_rss "$pid")
+d_rows=$(bench_sql "SELECT count(*) FROM bookings WHERE token_hash <> 'past'")
+d_slots=$(bench_sql "SELECT count(*) FROM slot_usage WHERE service <> 'pin_reset' OR starts_at > '2026-11-30'")
 d_fill=$(awk -v b="$d_rows" -v s="$d_slots" 'BEGIN { printf "%.2f", b / s }')
 d_stmts=$(statements "$d_n")
 # The daemon's connections last ran the booking statement: is it the same text?
-same=$(db "SELECT count(*) FROM pg_stat_activity WHERE query = \$\$$(cat "$tmp/stmt_create.sql")\$\$")
+same=$(bench_sql "SELECT count(*) FROM pg_stat_activity WHERE query = \$\$$(cat "$tmp/stmt_create.sql")\$\$")
 [ "$same" -gt 0 ] || { echo "bench: the daemon's statement is not the one extracted" >&2; exit 1; }
 
 # Phase 2: pgbench, the same statement from empty tables. Parameters the daemon
@@ -230,8 +215,8 @@ p_cl=$(awk -v a="$(kids "$tmp/times0")" -v b="$(kids "$tmp/times1")" -v n="$p_n"
     'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')
 p_pg=$(awk -v a="$g0" -v b="$g1" -v n="$p_n" -v hz="$hz" 'BEGIN { printf "%.0f", (b - a) / hz * 1e6 / n }')
 p_stmts=$(statements "$p_n")
-p_rows=$(db "SELECT count(*) FROM bookings WHERE token_hash <> 'past'")
-p_slots=$(db "SELECT count(*) FROM slot_usage WHERE service <> 'pin_reset' OR starts_at > '2026-11-30'")
+p_rows=$(bench_sql "SELECT count(*) FROM bookings WHERE token_hash <> 'past'")
+p_slots=$(bench_sql "SELECT count(*) FROM slot_usage WHERE service <> 'pin_reset' OR starts_at > '2026-11-30'")
 p_fill=$(awk -v b="$p_rows" -v s="$p_slots" 'BEGIN { printf "%.2f", b / s }')
 ratio=$(awk -v a="$d_rps" -v b="$p_tps" 'BEGIN { printf "%.2f", a / b }')
 
