@@ -30,6 +30,7 @@
 #                              starts a daemon on 127.0.0.1:PORT, its log appended to
 #                              $tmp/daemonPORT.log, its pid in $VAR (tracked)
 #   bench_wait PORT PID        waits until /healthz answers; exits if PID dies first
+#                              (or after 12,000 tries, two minutes at least)
 #   bench_daemon VAR CONFIG PORT
 #                              bench_start then bench_wait
 #   bench_log PORT             prints the path of the daemon's log on PORT
@@ -124,12 +125,14 @@ bench_start() {
 }
 
 bench_wait() {
+	bench_i=0
 	until curl -sf "http://127.0.0.1:$1/healthz" >/dev/null 2>&1; do
-		kill -0 "$2" 2>/dev/null || {
-			echo "${0##*/}: the daemon on :$1 died" >&2
+		bench_i=$((bench_i + 1))
+		if ! kill -0 "$2" 2>/dev/null || [ "$bench_i" -gt 12000 ]; then
+			echo "${0##*/}: the daemon on :$1 died or did not answer /healthz" >&2
 			tail "$(bench_log "$1")" >&2
 			exit 1
-		}
+		fi
 		sleep 0.01
 	done
 }
