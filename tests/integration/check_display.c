@@ -179,41 +179,14 @@ notify(const char *type, const char *office, const char *ticket, int counter)
 	ck_assert_int_eq(itest_psql(sql), 0);
 }
 
-/* A staff token for the office (the last line of --create-token's output). */
+/* A staff token for the office (caller frees). */
 static char *
 staff_token(void)
 {
-	const char *args[] = { "-c", getenv("MADOGUCHI_TEST_CONFIG"), "--create-token", "staff",
-		OFFICE, NULL };
-	char *out = NULL, *end, *line;
-	int rc = itest_run_daemon_cmd(args, &out);
+	char tok[128];
 
-	ck_assert_msg(rc == 0, "--create-token failed: %s", out);
-	end = out + strlen(out);
-	while (end > out && (end[-1] == '\n' || end[-1] == '\r'))
-		*--end = '\0';
-	line = strrchr(out, '\n');
-	line = strdup(line ? line + 1 : out);
-	free(out);
-	return line;
-}
-
-/* Issues a walk-in ticket for service; returns its number (caller frees). */
-static char *
-issue(const struct itest_daemon *dd, const char *token, const char *service)
-{
-	char auth[160], body[80];
-	const char *hdr[] = { auth, NULL };
-	struct itest_resp r;
-	char *number;
-
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-	snprintf(body, sizeof body, "{\"service\":\"%s\"}", service);
-	itest_http(dd, "POST", "/v1/offices/" OFFICE "/tickets", body, strlen(body), NULL, hdr, &r);
-	ck_assert_msg(r.status == 201, "issuing a ticket: %ld %s", r.status, r.body);
-	number = strdup(itest_str(&r, "number"));
-	itest_resp_free(&r);
-	return number;
+	itest_create_token(getenv("MADOGUCHI_TEST_CONFIG"), "staff", OFFICE, tok, sizeof tok);
+	return strdup(tok);
 }
 
 /* Calls the next ticket to counter; returns its number (caller frees) and its id. */
@@ -290,7 +263,7 @@ START_TEST(stream_follows_the_queue)
 	long id;
 
 	sse_open(&s, &d, EVENTS_PATH);
-	number = issue(&d, token, "pin_reset");
+	number = itest_issue_ticket(&d, OFFICE, token, "pin_reset");
 	snprintf(needle, sizeof needle, "\"ticket\":\"%s\"", number);
 	ck_assert_msg(sse_wait(&s, "event: issued\n", 10000), "got: %s", s.buf);
 	ck_assert_ptr_nonnull(strstr(s.buf, needle));
@@ -465,7 +438,7 @@ START_TEST(two_daemons_one_database)
 	itest_daemon_start(&d2, NULL, open_env);
 	sse_open(&s1, &d, EVENTS_PATH);
 	sse_open(&s2, &d2, EVENTS_PATH);
-	free(issue(&d, token, "address_change"));
+	free(itest_issue_ticket(&d, OFFICE, token, "address_change"));
 	number = call_next(&d, token, 2);
 	snprintf(needle, sizeof needle, "\"ticket\":\"%s\"", number);
 	ck_assert_msg(sse_wait(&s1, "event: called\n", 10000), "first: %s", s1.buf);
@@ -779,9 +752,9 @@ START_TEST(browser_shows_call)
 
 	/* A morning's queue: some waiting, one already at a counter. */
 	for (size_t i = 0; i < sizeof services / sizeof services[0]; i++)
-		free(issue(&d, token, services[i]));
+		free(itest_issue_ticket(&d, OFFICE, token, services[i]));
 	for (int i = 0; i < 6; i++)
-		free(issue(&d, token, "card_pickup"));
+		free(itest_issue_ticket(&d, OFFICE, token, "card_pickup"));
 	free(call_next(&d, token, 3));
 
 	browser_start(&b);

@@ -80,22 +80,6 @@ write_config(void)
 	return main_path;
 }
 
-/* Creates a token for role at office. */
-static void
-make_token(const char *role, const char *office, char tok[128])
-{
-	const char *args[] = { "-c", cfg, "--create-token", role, office, NULL };
-	char *out = NULL, *last, *end;
-
-	ck_assert_msg(itest_run_daemon_cmd(args, &out) == 0, "--create-token: %s", out);
-	end = out + strlen(out);
-	while (end > out && (end[-1] == '\n' || end[-1] == '\r'))
-		*--end = '\0';
-	last = strrchr(out, '\n');
-	snprintf(tok, 128, "%s", last != NULL ? last + 1 : out);
-	free(out);
-}
-
 /* Sends method path with body of ctype as token (NULL: none) to daemon d. */
 static void
 send_to(const struct itest_daemon *d, const char *method, const char *path, const char *body,
@@ -163,9 +147,9 @@ setup(void)
 	ck_assert_int_eq(itest_psql(SEED), 0);
 	itest_daemon_start(&d1, cfg, env);
 	itest_daemon_start(&d2, cfg, env);
-	make_token("manager", "f-main", manager_tok);
-	make_token("staff", "f-main", staff_tok);
-	make_token("manager", "g-main", other_tok);
+	itest_create_token(cfg, "manager", "f-main", manager_tok, sizeof manager_tok);
+	itest_create_token(cfg, "staff", "f-main", staff_tok, sizeof staff_tok);
+	itest_create_token(cfg, "manager", "g-main", other_tok, sizeof other_tok);
 	wait_forecast(&d1);
 	wait_forecast(&d2);
 }

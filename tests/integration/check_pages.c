@@ -42,23 +42,14 @@ teardown(void)
 	itest_daemon_stop(&d);
 }
 
-/* A staff token for the office. */
+/* A staff token for the office (caller frees). */
 static char *
 staff_token(void)
 {
-	const char *args[] = { "-c", getenv("MADOGUCHI_TEST_CONFIG"), "--create-token", "staff",
-		OFFICE, NULL };
-	char *out = NULL, *end, *line;
-	int rc = itest_run_daemon_cmd(args, &out);
+	char tok[128];
 
-	ck_assert_msg(rc == 0, "--create-token failed: %s", out);
-	end = out + strlen(out);
-	while (end > out && (end[-1] == '\n' || end[-1] == '\r'))
-		*--end = '\0';
-	line = strrchr(out, '\n');
-	line = strdup(line ? line + 1 : out);
-	free(out);
-	return line;
+	itest_create_token(getenv("MADOGUCHI_TEST_CONFIG"), "staff", OFFICE, tok, sizeof tok);
+	return strdup(tok);
 }
 
 /* The build checksum a page names its assets with ("?v=..."), copied into v. */
@@ -261,29 +252,11 @@ START_TEST(cors)
 }
 END_TEST
 
-/* Issues a walk-in ticket; returns its number (caller frees). */
-static char *
-issue(const char *token, const char *service)
-{
-	char auth[160], body[80];
-	const char *hdr[] = { auth, NULL };
-	struct itest_resp r;
-	char *number;
-
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-	snprintf(body, sizeof body, "{\"service\":\"%s\"}", service);
-	itest_http(&d, "POST", "/v1/offices/" OFFICE "/tickets", body, strlen(body), NULL, hdr, &r);
-	ck_assert_msg(r.status == 201, "issuing: %ld %s", r.status, r.body);
-	number = strdup(itest_str(&r, "number"));
-	itest_resp_free(&r);
-	return number;
-}
-
 /* The ticket view: waiting with its place, then at its counter; bad and unknown numbers. */
 START_TEST(ticket_view)
 {
-	char *token = staff_token(), *first = issue(token, "address_change");
-	char *second = issue(token, "address_change"), path[128], auth[160];
+	char *token = staff_token(), *first = itest_issue_ticket(&d, OFFICE, token, "address_change");
+	char *second = itest_issue_ticket(&d, OFFICE, token, "address_change"), path[128], auth[160];
 	const char *hdr[] = { auth, NULL };
 	struct itest_resp r;
 	long pos1, pos2;

@@ -67,22 +67,6 @@ write_config(void)
 	return main_path;
 }
 
-/* Creates a token for role at office. */
-static void
-make_token(const char *role, const char *office, char tok[128])
-{
-	const char *args[] = { "-c", cfg, "--create-token", role, office, NULL };
-	char *out = NULL, *last, *end;
-
-	ck_assert_msg(itest_run_daemon_cmd(args, &out) == 0, "--create-token: %s", out);
-	end = out + strlen(out);
-	while (end > out && (end[-1] == '\n' || end[-1] == '\r'))
-		*--end = '\0';
-	last = strrchr(out, '\n');
-	snprintf(tok, 128, "%s", last != NULL ? last + 1 : out);
-	free(out);
-}
-
 static void
 setup(void)
 {
@@ -92,10 +76,10 @@ setup(void)
 	cfg = write_config();
 	itest_daemon_start(&d, cfg, env);
 	ck_assert_int_eq(itest_psql(WIPE), 0);
-	make_token("manager", "r-main", manager_tok);
-	make_token("staff", "r-main", staff_tok);
-	make_token("admin", "r-main", admin_tok);
-	make_token("manager", "r-branch", other_tok);
+	itest_create_token(cfg, "manager", "r-main", manager_tok, sizeof manager_tok);
+	itest_create_token(cfg, "staff", "r-main", staff_tok, sizeof staff_tok);
+	itest_create_token(cfg, "admin", "r-main", admin_tok, sizeof admin_tok);
+	itest_create_token(cfg, "manager", "r-branch", other_tok, sizeof other_tok);
 }
 
 static void

@@ -127,6 +127,23 @@ itest_run_daemon_cmd(const char *const *args, char **err)
 	return run_capture(argv, NULL, err);
 }
 
+void
+itest_create_token(const char *config, const char *role, const char *office, char *tok,
+    size_t len)
+{
+	const char *args[] = { "-c", config, "--create-token", role, office, NULL };
+	char *out = NULL, *last, *end;
+
+	ck_assert_msg(itest_run_daemon_cmd(args, &out) == 0, "--create-token: %s", out);
+	/* The token is the last line; what comes before it explains it. */
+	end = out + strlen(out);
+	while (end > out && (end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	last = strrchr(out, '\n');
+	snprintf(tok, len, "%s", last != NULL ? last + 1 : out);
+	free(out);
+}
+
 int
 itest_migrate(const char *config)
 {
@@ -331,6 +348,25 @@ itest_post(const struct itest_daemon *d, const char *path, const char *json,
     struct itest_resp *r)
 {
 	itest_http(d, "POST", path, json, strlen(json), NULL, NULL, r);
+}
+
+char *
+itest_issue_ticket(const struct itest_daemon *d, const char *office, const char *token,
+    const char *service)
+{
+	char path[160], auth[160], body[80];
+	const char *hdr[] = { auth, NULL };
+	struct itest_resp r;
+	char *number;
+
+	snprintf(path, sizeof path, "/v1/offices/%s/tickets", office);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+	snprintf(body, sizeof body, "{\"service\":\"%s\"}", service);
+	itest_http(d, "POST", path, body, strlen(body), NULL, hdr, &r);
+	ck_assert_msg(r.status == 201, "issuing a ticket: %ld %s", r.status, r.body);
+	number = strdup(itest_str(&r, "number"));
+	itest_resp_free(&r);
+	return number;
 }
 
 const char *

@@ -48,6 +48,12 @@ int itest_daemon_signal_wait(struct itest_daemon *d, int sig, int timeout_ms);
 void itest_daemon_stop(struct itest_daemon *d);
 /* Runs madoguchid with args; returns the exit status and its stderr (caller frees). */
 int itest_run_daemon_cmd(const char *const *args, char **err);
+/*
+ * Creates a token for role at office with config's daemon (--create-token) and
+ * copies it (the last line of the output) into tok; the test fails if it cannot.
+ */
+void itest_create_token(const char *config, const char *role, const char *office, char *tok,
+    size_t len);
 
 /*
  * Sends method path with an optional body (content type application/json unless
@@ -63,6 +69,12 @@ void itest_http(const struct itest_daemon *d, const char *method, const char *pa
  */
 void itest_record(const char *method, const char *path, long status, const char *ctype,
     const char *body, size_t len);
+/*
+ * Issues a walk-in ticket for service at office as token; returns its number
+ * (caller frees). The test fails unless the daemon answers 201.
+ */
+char *itest_issue_ticket(const struct itest_daemon *d, const char *office, const char *token,
+    const char *service);
 /* GET shorthand. */
 void itest_get(const struct itest_daemon *d, const char *path, struct itest_resp *r);
 /* POST of a JSON text. */
