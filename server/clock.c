@@ -20,7 +20,11 @@ has_shape(const char *s, const char *tmpl)
 	return true;
 }
 
-/* Parses the "+09:00", "-05:30" or "Z" suffix into seconds east of UTC. */
+/*
+ * Parses the "+09:00", "-05:30" or "Z" suffix into seconds east of UTC. Offsets
+ * in use lie within 14 hours either side; "+14:15" is refused (it carried an
+ * instant in 1970 before the epoch's first day, below the range promised).
+ */
 static bool
 parse_offset(const char *s, long *out)
 {
@@ -32,7 +36,7 @@ parse_offset(const char *s, long *out)
 	}
 	if ((s[0] != '+' && s[0] != '-') || !has_shape(s + 1, "99:99") ||
 	    sscanf(s + 1, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5 || s[6] != '\0' ||
-	    hh > 14 || mm > 59)
+	    mm > 59 || hh * 60 + mm > 14 * 60)
 		return false;
 	*out = (s[0] == '-' ? -1 : 1) * (hh * 3600L + mm * 60L);
 	return true;

@@ -71,7 +71,7 @@ START_TEST(parse_rejects_impossible_values)
 }
 END_TEST
 
-/* A missing or malformed offset is refused. */
+/* A missing or malformed offset is refused, and so is one beyond 14 hours. */
 START_TEST(parse_rejects_bad_offsets)
 {
 	static const char *const bad[] = {
@@ -79,7 +79,8 @@ START_TEST(parse_rejects_bad_offsets)
 		"2026-12-15T10:00:00+9:00", "2026-12-15T10:00:00+09:0", "2026-12-15T10:00:00z",
 		"2026-12-15T10:00:00 +09:00", "2026-12-15T10:00:00+15:00",
 		"2026-12-15T10:00:00+09:60", "2026-12-15T10:00:00UTC", "2026-12-15T10:00:00JST",
-		"2026-12-15T10:00:00.000Z",
+		"2026-12-15T10:00:00.000Z", "2026-12-15T10:00:00+14:01",
+		"2026-12-15T10:00:00-14:59", "1970-01-01T00:00:00+14:15",
 	};
 	time_t t;
 
