@@ -210,7 +210,7 @@ const ja = {
   'problem.service_not_offered': 'この窓口ではこの手続きを扱っていません。',
   'problem.booking_not_open': 'この予約は変更できません。',
   'problem.day_capped': 'この日のオンライン予約は締め切りました。別の日をお選びください。',
-  'problem.too_many_bookings': 'この連絡先では、この手続きの予約がすでに2件あります。どちらかを取り消してから予約してください。',
+  'problem.too_many_bookings': 'この連絡先では、この日の前後に、この手続きの予約がすでに上限の件数あります。どれかを取り消すか、離れた日を選んでください。',
   'problem.too_many_holds': '確保中の枠が多すぎます。しばらくしてからお試しください。',
   'problem.forecast_not_ready': 'まだ予測がありません（履歴が28開庁日分必要です）。',
 };
@@ -426,7 +426,7 @@ const en = {
   'problem.service_not_offered': 'This office does not offer this service.',
   'problem.booking_not_open': 'This booking can no longer be changed.',
   'problem.day_capped': 'Online bookings for that day are closed. Please choose another day.',
-  'problem.too_many_bookings': 'This contact already has two bookings of this service. Cancel one to book another.',
+  'problem.too_many_bookings': 'This contact already has as many bookings of this service near that date as are allowed. Cancel one, or choose a date further away.',
   'problem.too_many_holds': 'Too many places are held. Please try again shortly.',
   'problem.forecast_not_ready': 'No forecast yet (it needs 28 open days of history).',
 };
